@@ -1,0 +1,77 @@
+#pragma once
+// The one bitmap-driven iterator all containers use, and the view over a pair of them.
+//
+// An iterator is an owner pointer and an index; ++ asks the owner for the next index through
+// its bitmap summaries (next_live, or next_tagged), so vacant regions are skipped without
+// reading element memory. Dereferencing yields Entry<V> by value (a proxy), so the iterator
+// models std::forward_iterator with iterator_category input (it is not a Cpp17 forward iterator).
+
+#include <cstddef>
+#include <iterator>
+#include <ranges>
+#include <type_traits>
+
+#include "../types.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail {
+
+template <class Owner, class V, bool Tagged>
+class BitmapIterator {
+ public:
+  using iterator_concept = std::forward_iterator_tag;
+  using iterator_category = std::input_iterator_tag;
+  using value_type = Entry<V>;
+  using reference = Entry<V>;
+  using difference_type = std::ptrdiff_t;
+
+  BitmapIterator() noexcept = default;
+  BitmapIterator(const Owner* owner, index_type i) noexcept : owner_(owner), i_(i) {}
+
+  /// iterator -> const_iterator.
+  template <class U>
+  requires(std::is_same_v<const U, V> && !std::is_same_v<U, V>)
+      BitmapIterator(const BitmapIterator<Owner, U, Tagged>& o)
+  noexcept : owner_(o.owner_), i_(o.i_) {}
+
+  [[nodiscard]] reference operator*() const noexcept { return {i_, *owner_->ptr(i_)}; }
+  BitmapIterator& operator++() noexcept {
+    if constexpr (Tagged)
+      i_ = owner_->next_tagged(i_ + 1);
+    else
+      i_ = owner_->next_live(i_ + 1);
+    return *this;
+  }
+  BitmapIterator operator++(int) noexcept {
+    BitmapIterator t = *this;
+    ++*this;
+    return t;
+  }
+  [[nodiscard]] friend bool operator==(const BitmapIterator& a, const BitmapIterator& b) noexcept {
+    return a.i_ == b.i_;
+  }
+  /// The slot index this iterator is at (npos at the end).
+  [[nodiscard]] index_type index() const noexcept { return i_; }
+
+ private:
+  template <class, class, bool>
+  friend class BitmapIterator;
+  const Owner* owner_ = nullptr;
+  index_type i_ = npos;
+};
+
+/// A begin/end pair as a std::ranges::view (cheap to copy, refers to its container).
+template <class It>
+class BitmapView : public std::ranges::view_interface<BitmapView<It>> {
+ public:
+  BitmapView() noexcept = default;
+  BitmapView(It b, It e) noexcept : b_(b), e_(e) {}
+  [[nodiscard]] It begin() const noexcept { return b_; }
+  [[nodiscard]] It end() const noexcept { return e_; }
+
+ private:
+  It b_{}, e_{};
+};
+
+}  // namespace detail
+HISLAB_NAMESPACE_END

@@ -1,0 +1,125 @@
+#pragma once
+// The only file that includes <sys/mman.h> or reads errno. Every function returns 0 or the errno
+// the kernel gave; nothing here throws.
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+
+#include "../config.hpp"
+
+// Debian 12's glibc headers predate some of these; the values are the kernel's ABI.
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1
+#endif
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail::os {
+
+/// Test hook: when true, populate() behaves as on a kernel without MADV_POPULATE_WRITE.
+inline std::atomic<bool>& populate_write_disabled() noexcept {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+inline std::size_t base_page_size() noexcept {
+  static const std::size_t size = [] {
+    long v = ::sysconf(_SC_PAGESIZE);
+    return v > 0 ? static_cast<std::size_t>(v) : std::size_t{4096};
+  }();
+  return size;
+}
+
+/// The default huge page size (from /proc/meminfo), 2 MiB when it cannot be read.
+inline std::size_t huge_page_size() noexcept {
+  static const std::size_t size = [] {
+    std::size_t kib = 0;
+    if (std::FILE* f = std::fopen("/proc/meminfo", "r")) {
+      char line[128];
+      while (std::fgets(line, sizeof line, f)) {
+        unsigned long v = 0;
+        if (std::sscanf(line, "Hugepagesize: %lu kB", &v) == 1) {
+          kib = v;
+          break;
+        }
+      }
+      std::fclose(f);
+    }
+    return kib != 0 ? kib * 1024 : std::size_t{2} << 20;
+  }();
+  return size;
+}
+
+inline void* map_anonymous(std::size_t bytes, bool hugetlb, int& err) noexcept {
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  if (hugetlb) flags |= MAP_HUGETLB;
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (p == MAP_FAILED) {
+    err = errno;
+    return nullptr;
+  }
+  err = 0;
+  return p;
+}
+
+inline void unmap(void* p, std::size_t bytes) noexcept {
+  if (p != nullptr && bytes != 0) ::munmap(p, bytes);
+}
+
+inline int advise(void* p, std::size_t bytes, int advice) noexcept {
+  return ::madvise(p, bytes, advice) == 0 ? 0 : errno;
+}
+
+/// Faults pages in by writing to each: the fallback for kernels before 5.14. Reading and
+/// writing back the same byte keeps whatever the page already holds.
+#if defined(__clang__) || defined(__GNUC__)
+__attribute__((no_sanitize("address")))  // the pages may hold poisoned (vacant) slots
+#endif
+inline void
+touch_pages(std::byte* p, std::size_t bytes, std::size_t page) noexcept {
+  for (std::size_t off = 0; off < bytes; off += page) {
+    auto* b = reinterpret_cast<volatile unsigned char*>(p + off);
+    *b = *b;
+  }
+}
+
+/// Commits [p, p + bytes) writable. `hugetlb` regions are never touched by the fallback: a
+/// write to a hugetlb page the pool cannot supply is SIGBUS, so there the error is returned.
+inline int populate(std::byte* p, std::size_t bytes, std::size_t page, bool hugetlb) noexcept {
+  if (bytes == 0) return 0;
+  int err = populate_write_disabled().load(std::memory_order_relaxed) ? EINVAL
+                                                                      : advise(p, bytes, MADV_POPULATE_WRITE);
+  if (err == EINVAL && !hugetlb) {
+    touch_pages(p, bytes, page);
+    return 0;
+  }
+  // A hugetlb fault the pool cannot serve is reported as EFAULT; say what it means.
+  if (err == EFAULT && hugetlb) return ENOMEM;
+  return err;
+}
+
+inline int lock(void* p, std::size_t bytes, bool on_fault) noexcept {
+  if (bytes == 0) return 0;
+  if (on_fault) return ::mlock2(p, bytes, MLOCK_ONFAULT) == 0 ? 0 : errno;
+  return ::mlock(p, bytes) == 0 ? 0 : errno;
+}
+
+inline int unlock(void* p, std::size_t bytes) noexcept {
+  if (bytes == 0) return 0;
+  return ::munlock(p, bytes) == 0 ? 0 : errno;
+}
+
+}  // namespace detail::os
+HISLAB_NAMESPACE_END

@@ -1,0 +1,314 @@
+#pragma once
+// SlabApi<Derived, T>: the public API that HiSlab<T> and TaggedHiSlab<T> share, written once.
+// Derived classes add constructors and, for the tagged slab, hooks that keep the tag bitmap in
+// step: hook_release(i) before a live index is freed, hook_clear() on clear().
+
+#include <concepts>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <random>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "../errors.hpp"
+#include "../types.hpp"
+#include "assert.hpp"
+#include "iterator.hpp"
+#include "sampling.hpp"
+#include "slab_core.hpp"
+#include "throw.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail {
+
+template <class Derived, class T>
+class SlabApi {
+ protected:
+  using Core = SlabCore<T>;
+
+ public:
+  using value_type = T;
+  using size_type = hislab::size_type;
+  using index_type = hislab::index_type;
+  using iterator = BitmapIterator<Core, T, false>;
+  using const_iterator = BitmapIterator<Core, const T, false>;
+
+  /// Holds the lowest vacant index until a value is inserted into it or the entry is destroyed.
+  /// While it lives, no insert returns that index, and the index is not contained, counted,
+  /// iterated or sampled. Move-constructible only; it must not outlive its slab, nor live
+  /// across a move or swap of the slab.
+  class VacantEntry {
+   public:
+    VacantEntry(VacantEntry&& o) noexcept : slab_(std::exchange(o.slab_, nullptr)), i_(o.i_) {}
+    VacantEntry(const VacantEntry&) = delete;
+    VacantEntry& operator=(const VacantEntry&) = delete;
+    VacantEntry& operator=(VacantEntry&&) = delete;
+    /// Destroyed unused: the index becomes vacant again.
+    ~VacantEntry() {
+      if (slab_ != nullptr) slab_->core_.unhold(i_);
+    }
+    /// The index the value will have.
+    [[nodiscard]] index_type index() const noexcept { return i_; }
+    /// Constructs the value at index(); the entry is spent afterwards. If the constructor
+    /// throws, the index stays held by the entry (and is freed with it).
+    template <class... A>
+    T& insert(A&&... args) {
+      HISLAB_ASSERT(slab_ != nullptr, "VacantEntry::insert on a spent or moved-from entry for index", i_);
+      T& v = slab_->core_.fill_held(i_, std::forward<A>(args)...);
+      slab_ = nullptr;
+      return v;
+    }
+
+   private:
+    friend class SlabApi;
+    VacantEntry(SlabApi* s, index_type i) noexcept : slab_(s), i_(i) {}
+    SlabApi* slab_;
+    index_type i_;
+  };
+
+  // ---- construction -------------------------------------------------------------------------
+
+  /// A slab with Options{}: 2^20 slots of address space, nothing pre-faulted.
+  SlabApi() : core_(Core::create(Options{})) {}
+  /// Pre-faults `initial_capacity` slots; reserves `virtual_capacity` slots of address space.
+  SlabApi(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
+      : core_(Core::create(Options{initial_capacity, virtual_capacity})) {}
+  /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
+  explicit SlabApi(const Options& o) : core_(Core::create(o)) {}
+
+  SlabApi(const SlabApi&) requires std::copy_constructible<T>
+  = default;
+  SlabApi(SlabApi&&) noexcept = default;
+  SlabApi& operator=(const SlabApi&) requires std::copy_constructible<T>
+  = default;
+  SlabApi& operator=(SlabApi&&) noexcept = default;
+  ~SlabApi() = default;
+
+  /// The non-throwing twin of the Options constructor: `ec` is invalid_argument for bad
+  /// options, the errno when the OS refuses; cleared on success.
+  [[nodiscard]] static std::optional<Derived> try_create(const Options& o, std::error_code& ec) noexcept {
+    auto core = Core::try_create(o, ec);
+    if (!core) return std::nullopt;
+    return Derived::from_core(std::move(*core), ec);
+  }
+
+  /// Exchanges contents, capacities and memory with `o`. O(1); iterators follow their elements.
+  void swap(Derived& o) noexcept {
+    core_.swap(o.core_);
+    self().swap_extra(o);
+  }
+  friend void swap(Derived& a, Derived& b) noexcept { a.swap(b); }
+
+  // ---- insertion ----------------------------------------------------------------------------
+
+  /// Copies `v` (exactly one copy) into the lowest vacant slot and returns its index.
+  /// Throws CapacityError when full(); std::system_error if the OS refuses the slot's page.
+  index_type insert(const T& v) { return core_.template emplace<true>(v); }
+  /// Moves `v` into the lowest vacant slot. As insert(const T&).
+  index_type insert(T&& v) { return core_.template emplace<true>(std::move(v)); }
+  /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its index.
+  /// Strong guarantee: if the constructor throws, nothing changes.
+  template <class... A>
+  index_type emplace(A&&... args) {
+    return core_.template emplace<true>(std::forward<A>(args)...);
+  }
+  /// As emplace(), but a full slab (or a refused page) gives an empty optional, constructs
+  /// nothing and leaves the arguments untouched.
+  template <class... A>
+  std::optional<index_type> try_emplace(A&&... args) {
+    return engaged(core_.template emplace<false>(std::forward<A>(args)...));
+  }
+  std::optional<index_type> try_insert(T&& v) { return engaged(core_.template emplace<false>(std::move(v))); }
+  std::optional<index_type> try_insert(const T& v) { return engaged(core_.template emplace<false>(v)); }
+
+  /// Holds the lowest vacant index for a later insert. Throws CapacityError when full().
+  [[nodiscard]] VacantEntry vacant_entry() { return VacantEntry(this, core_.template hold<true>()); }
+  /// As vacant_entry(), empty when full().
+  [[nodiscard]] std::optional<VacantEntry> try_vacant_entry() noexcept {
+    const index_type i = core_.template hold<false>();
+    if (i == npos) return std::nullopt;
+    return VacantEntry(this, i);
+  }
+
+  // ---- removal ------------------------------------------------------------------------------
+
+  /// Moves the value at `i` out and frees the slot; empty if `i` is vacant or out of range.
+  std::optional<T> remove(index_type i) {
+    if (!core_.contains(i)) return std::nullopt;
+    std::optional<T> out(std::move(*core_.ptr(i)));
+    self().hook_release(i);
+    core_.destroy_live(i);
+    return out;
+  }
+  /// Destroys the value at `i` in place and frees the slot; false if `i` is vacant or out of
+  /// range. A trivially destructible T's memory is not touched.
+  bool erase(index_type i) noexcept {
+    if (!core_.contains(i)) return false;
+    self().hook_release(i);
+    core_.destroy_live(i);
+    return true;
+  }
+  /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
+  /// removes the others. Returns the number removed.
+  template <class Pred>
+  size_type retain(Pred pred) {
+    size_type removed = 0;
+    core_.for_each_live([&](index_type i, T& v) {
+      if (!std::invoke(pred, i, v)) {
+        self().hook_release(i);
+        core_.destroy_live(i);
+        ++removed;
+      }
+    });
+    return removed;
+  }
+  /// Destroys every element. O(occupied blocks); capacity and committed memory stay.
+  void clear() noexcept {
+    self().hook_clear();
+    core_.clear();
+  }
+  /// Calls f(index, T&&) for each element in ascending order, destroying each after the call;
+  /// the slab is empty afterwards.
+  template <class F>
+  void drain(F f) {
+    core_.for_each_live([&](index_type i, T& v) {
+      struct Destroy {
+        SlabApi* s;
+        index_type i;
+        ~Destroy() {
+          s->self().hook_release(i);
+          s->core_.destroy_live(i);
+        }
+      } destroy{this, i};
+      std::invoke(f, i, std::move(v));
+    });
+  }
+
+  // ---- access -------------------------------------------------------------------------------
+
+  /// The element at `i`, or nullptr when `i` is vacant or out of range.
+  [[nodiscard]] T* get(index_type i) noexcept { return core_.get(i); }
+  [[nodiscard]] const T* get(index_type i) const noexcept { return core_.get(i); }
+  /// The element at `i`. Precondition: contains(i) (checked by HISLAB_ASSERT).
+  [[nodiscard]] T& operator[](index_type i) noexcept {
+    HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
+    return *core_.ptr(i);
+  }
+  [[nodiscard]] const T& operator[](index_type i) const noexcept {
+    HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
+    return *core_.ptr(i);
+  }
+  /// The element at `i`; throws std::out_of_range when `i` is vacant or out of range.
+  [[nodiscard]] T& at(index_type i) {
+    if (!core_.contains(i)) throw_out_of_range("hislab: at() on a vacant or out-of-range index");
+    return *core_.ptr(i);
+  }
+  [[nodiscard]] const T& at(index_type i) const {
+    if (!core_.contains(i)) throw_out_of_range("hislab: at() on a vacant or out-of-range index");
+    return *core_.ptr(i);
+  }
+  /// The element at `i`, unchecked: `i` must be occupied.
+  [[nodiscard]] T& get_unchecked(index_type i) noexcept { return *core_.ptr(i); }
+  [[nodiscard]] const T& get_unchecked(index_type i) const noexcept { return *core_.ptr(i); }
+  /// True when `i` holds an element; false for vacant, held or out-of-range indices.
+  [[nodiscard]] bool contains(index_type i) const noexcept { return core_.contains(i); }
+  [[nodiscard]] bool is_occupied(index_type i) const noexcept { return core_.contains(i); }
+
+  [[nodiscard]] size_type size() const noexcept { return core_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
+  /// True when no index is vacant (an index held by a VacantEntry is not vacant).
+  [[nodiscard]] bool full() const noexcept { return core_.full(); }
+  /// The virtual capacity: indices are below it.
+  [[nodiscard]] size_type capacity() const noexcept { return core_.capacity(); }
+
+  // ---- iteration ----------------------------------------------------------------------------
+
+  /// Ascending index order; vacant 512-slot blocks cost one summary bit each. Inserting or
+  /// removing invalidates iterators (not element references).
+  [[nodiscard]] iterator begin() noexcept { return {&core_, core_.next_live(0)}; }
+  [[nodiscard]] iterator end() noexcept { return {&core_, npos}; }
+  [[nodiscard]] const_iterator begin() const noexcept { return {&core_, core_.next_live(0)}; }
+  [[nodiscard]] const_iterator end() const noexcept { return {&core_, npos}; }
+  [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
+  [[nodiscard]] const_iterator cend() const noexcept { return end(); }
+
+  /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
+  template <class F>
+  void for_each(F&& f) {
+    core_.for_each_live([&](index_type i, T& v) { std::invoke(f, i, v); });
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    core_.for_each_live([&](index_type i, const T& v) { std::invoke(f, i, v); });
+  }
+
+  // ---- sampling -----------------------------------------------------------------------------
+
+  /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
+  template <class G>
+  [[nodiscard]] std::optional<Entry<T>> random_occupied(G& g) {
+    if (empty()) return std::nullopt;
+    const index_type i = core_.nth_live(uniform_below(g, size()));
+    return Entry<T>{i, *core_.ptr(i)};
+  }
+  template <class G>
+  [[nodiscard]] std::optional<Entry<const T>> random_occupied(G& g) const {
+    if (empty()) return std::nullopt;
+    const index_type i = core_.nth_live(uniform_below(g, size()));
+    return Entry<const T>{i, *core_.ptr(i)};
+  }
+  /// Writes n uniformly random occupied indices (with replacement) to `out`.
+  template <class G, class Out>
+  Out random_occupied_many(G& g, std::size_t n, Out out) const {
+    return sample_many(
+        g, n, size(), [&](size_type r) { return core_.nth_live(r); }, out);
+  }
+  /// Writes min(n, size()) distinct occupied indices to `out`; every subset of that size is
+  /// equally likely.
+  template <class G, class Out>
+  Out random_occupied_unique(G& g, std::size_t n, Out out) const {
+    return sample_unique(
+        g, n, size(), [&](size_type r) { return core_.nth_live(r); },
+        [&](auto&& f) { core_.for_each_live([&](index_type i, const T&) { f(i); }); }, out);
+  }
+  /// Same as size().
+  [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  /// Bytes of address space reserved: elements and every bitmap level.
+  [[nodiscard]] std::size_t memory_reserved() const noexcept { return core_.memory_reserved(); }
+  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
+  [[nodiscard]] std::size_t memory_committed() const noexcept { return core_.memory_committed(); }
+  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
+  /// std::system_error if refused; the slab stays usable and unlocked.
+  void lock_memory() { core_.lock_memory(); }
+  void unlock_memory() noexcept { core_.unlock_memory(); }
+  /// Pre-faults the pages of slots [0, n). n > capacity() throws CapacityError.
+  void reserve(size_type n) { core_.reserve(n); }
+  /// Gives back the pages that hold vacant slots only. No index or reference is invalidated;
+  /// returns the bytes released (0 when nothing more can go).
+  std::size_t trim() noexcept { return core_.trim(); }
+
+ protected:
+  explicit SlabApi(Core&& c) noexcept : core_(std::move(c)) {}
+
+  // Default hooks; TaggedHiSlab hides them.
+  void hook_release(index_type) noexcept {}
+  void hook_clear() noexcept {}
+  void swap_extra(Derived&) noexcept {}
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+  const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }
+
+  static std::optional<index_type> engaged(index_type i) noexcept {
+    return i == npos ? std::nullopt : std::optional<index_type>(i);
+  }
+
+  Core core_;
+};
+
+}  // namespace detail
+HISLAB_NAMESPACE_END

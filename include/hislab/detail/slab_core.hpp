@@ -1,0 +1,433 @@
+#pragma once
+// SlabCore<T>: element storage + occupancy, shared by HiSlab and TaggedHiSlab.
+//
+// Element storage is one MmapRegion for the whole virtual capacity, slot i at
+// data() + i * sizeof(T). Its pages are accounted in *chunks* of one page each (a power-of-two
+// multiple when the capacity needs more than 2^32 - 1 chunks); `chunks_` says which chunks are
+// committed. Every slot below `commit_limit_` lies in committed chunks, so the insert path pays
+// one compare; crossing it commits the chunks the slot touches (pre-faulting them under
+// HugePages::Require, so that a missing huge page is an error and never SIGBUS).
+//
+// A chunk that is not committed overlaps vacant slots only: it was never written, or trim()
+// released it while every slot on it was vacant and any insert since would have committed it.
+//
+// Occupancy: bit i of `occ_` is 1 when slot i holds a value *or* is held by a live VacantEntry.
+// The held ones are listed in `pending_` (sorted, almost always empty) and are excluded from
+// contains(), size(), iteration and sampling.
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <new>
+#include <optional>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../hier_bitmap.hpp"
+#include "../mmap_region.hpp"
+#include "../types.hpp"
+#include "assert.hpp"
+#include "sanitizer.hpp"
+#include "throw.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail {
+
+/// Bytes per accounting chunk for a region of `bytes` with pages of `page` bytes.
+inline std::size_t chunk_size_for(std::size_t bytes, std::size_t page) noexcept {
+  std::size_t chunk = page;
+  while (bytes / chunk >= 0xFFFF'FFFFu) chunk *= 2;
+  return chunk;
+}
+
+template <class T>
+class SlabCore {
+  static_assert(std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T>,
+                "hislab containers hold non-const, non-volatile object types");
+  static_assert(alignof(T) <= 4096, "hislab aligns slots to at most the page size");
+
+ public:
+  SlabCore() noexcept = default;
+
+  /// Validates the options, reserves everything and pre-faults the initial capacity.
+  [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec) noexcept {
+    if (o.virtual_capacity == 0 || o.initial_capacity > o.virtual_capacity) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return std::nullopt;
+    }
+    SlabCore c;
+    c.opts_ = o;
+    const std::size_t bytes = std::size_t{o.virtual_capacity} * sizeof(T);
+    const std::size_t page = o.huge_pages == HugePages::Require ? os::huge_page_size() : os::base_page_size();
+    c.chunk_bytes_ = chunk_size_for(bytes, page);
+    const std::size_t nchunks = (bytes + c.chunk_bytes_ - 1) / c.chunk_bytes_;
+    auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, o.huge_pages, ec);
+    if (!region) return std::nullopt;
+    c.elems_ = std::move(*region);
+    auto occ = HierBitmap::try_create(o.virtual_capacity, ec);
+    if (!occ) return std::nullopt;
+    c.occ_ = std::move(*occ);
+    auto chunks = HierBitmap::try_create(static_cast<size_type>(nchunks), ec);
+    if (!chunks) return std::nullopt;
+    c.chunks_ = std::move(*chunks);
+    // Under Require the first huge page is committed now, so that a system without huge pages
+    // is reported by the constructor rather than by the first insert.
+    const size_type first =
+        o.huge_pages == HugePages::Require && o.initial_capacity == 0 ? 1 : o.initial_capacity;
+    if ((ec = c.commit_slots(0, first, true))) return std::nullopt;
+    if (o.lock_memory && (ec = c.lock_all())) return std::nullopt;
+    ec.clear();
+    return c;
+  }
+
+  static SlabCore create(const Options& o) {
+    std::error_code ec;
+    auto c = try_create(o, ec);
+    if (!c) throw_error_code(ec, "hislab: cannot create the container (bad options, or mmap/mlock refused)");
+    return std::move(*c);
+  }
+
+  SlabCore(const SlabCore& o) requires std::copy_constructible<T> : SlabCore(empty_like(o)) {
+    o.for_each_live([&](index_type i, const T& v) {
+      occ_.set(i);
+      if (i >= commit_limit_) commit_or_throw(i);
+      construct_at_reserved(i, v);
+    });
+  }
+  SlabCore(SlabCore&& o) noexcept { swap(o); }
+  SlabCore& operator=(SlabCore&& o) noexcept {
+    SlabCore tmp(std::move(o));
+    swap(tmp);
+    return *this;
+  }
+  SlabCore& operator=(const SlabCore& o) requires std::copy_constructible<T> {
+    if (this != &o) {
+      SlabCore tmp(o);
+      swap(tmp);
+    }
+    return *this;
+  }
+  ~SlabCore() {
+    HISLAB_ASSERT(pending_.empty(),
+                  "slab destroyed or moved from while VacantEntry objects hold indices; count",
+                  pending_.size());
+    destroy_all();
+  }
+
+  void swap(SlabCore& o) noexcept {
+    using std::swap;
+    swap(elems_, o.elems_);
+    swap(occ_, o.occ_);
+    swap(chunks_, o.chunks_);
+    swap(pending_, o.pending_);
+    swap(opts_, o.opts_);
+    swap(chunk_bytes_, o.chunk_bytes_);
+    swap(commit_limit_, o.commit_limit_);
+    swap(locked_, o.locked_);
+  }
+
+  // ---- queries ----------------------------------------------------------------------------
+
+  [[nodiscard]] size_type capacity() const noexcept { return occ_.capacity(); }
+  [[nodiscard]] size_type size() const noexcept {
+    return occ_.count() - static_cast<size_type>(pending_.size());
+  }
+  [[nodiscard]] bool full() const noexcept { return occ_.all(); }
+  [[nodiscard]] bool contains(index_type i) const noexcept {
+    return occ_.test(i) && (HISLAB_LIKELY(pending_.empty()) || !is_pending(i));
+  }
+  [[nodiscard]] T* ptr(index_type i) const noexcept {
+    return std::launder(reinterpret_cast<T*>(elems_.data() + std::size_t{i} * sizeof(T)));
+  }
+  [[nodiscard]] T* get(index_type i) const noexcept { return contains(i) ? ptr(i) : nullptr; }
+
+  /// The first live index at or above `from`, else npos.
+  [[nodiscard]] index_type next_live(index_type from) const noexcept {
+    index_type i = occ_.find_next_set(from);
+    if (HISLAB_UNLIKELY(!pending_.empty()))
+      while (i != npos && is_pending(i)) i = occ_.find_next_set(i + 1);
+    return i;
+  }
+
+  /// The live index of rank r (0 <= r < size()).
+  [[nodiscard]] index_type nth_live(size_type r) const noexcept {
+    index_type i = occ_.select(r);
+    if (HISLAB_LIKELY(pending_.empty())) return i;
+    // Each held index at or below the candidate pushes the answer one rank up; the sequence is
+    // non-decreasing and stops at the r-th live index.
+    for (;;) {
+      const auto below =
+          static_cast<size_type>(std::upper_bound(pending_.begin(), pending_.end(), i) - pending_.begin());
+      const index_type next = occ_.select(r + below);
+      if (next == i) return i;
+      i = next;
+    }
+  }
+
+  template <class F>
+  void for_each_live(F&& f) const {
+    if (HISLAB_LIKELY(pending_.empty())) {
+      occ_.for_each_set([&](index_type i) { f(i, *ptr(i)); });
+    } else {
+      occ_.for_each_set([&](index_type i) {
+        if (!is_pending(i)) f(i, *ptr(i));
+      });
+    }
+  }
+
+  const HierBitmap& occupancy() const noexcept { return occ_; }
+
+  // ---- insertion ----------------------------------------------------------------------------
+
+  /// Takes the lowest vacant index and constructs T from args there. When the slab is full, or
+  /// the OS refuses a page it needs, returns npos (Throw = false) or throws (Throw = true);
+  /// either way nothing is constructed and args are untouched.
+  template <bool Throw, class... A>
+  index_type emplace(A&&... args) {
+    const index_type i = acquire<Throw>();
+    if (HISLAB_UNLIKELY(i == npos)) return npos;
+    construct_at_reserved(i, std::forward<A>(args)...);
+    return i;
+  }
+
+  /// Takes the lowest vacant index for a VacantEntry: marked in occ_, listed as pending.
+  template <bool Throw>
+  index_type hold() {
+    const index_type i = acquire<Throw>();
+    if (i != npos) pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), i), i);
+    return i;
+  }
+  /// Constructs into a held index; it stops being pending once the value exists.
+  template <class... A>
+  T& fill_held(index_type i, A&&... args) {
+    unpoison(ptr(i), sizeof(T));
+    construct(i, std::forward<A>(args)...);  // on throw the index stays held by the entry
+    pending_.erase(std::lower_bound(pending_.begin(), pending_.end(), i));
+    return *ptr(i);
+  }
+  /// Gives a held index back unused.
+  void unhold(index_type i) noexcept {
+    pending_.erase(std::lower_bound(pending_.begin(), pending_.end(), i));
+    occ_.reset(i);
+  }
+
+  // ---- removal ----------------------------------------------------------------------------
+
+  /// Destroys the value at a live index and frees the slot.
+  void destroy_live(index_type i) noexcept {
+    if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
+    release(i);
+  }
+
+  /// Destroys every live value; held indices stay held.
+  void clear() noexcept {
+    if (HISLAB_LIKELY(pending_.empty())) {
+      if constexpr (!std::is_trivially_destructible_v<T> || HISLAB_DETAIL_ASAN) {
+        occ_.for_each_set([&](index_type i) {
+          if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
+          poison(ptr(i), sizeof(T));
+        });
+      }
+      occ_.clear();
+    } else {
+      for_each_live([&](index_type i, T&) { destroy_live(i); });
+    }
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  [[nodiscard]] std::size_t memory_reserved() const noexcept {
+    return elems_.size() + occ_.memory_reserved() + chunks_.memory_reserved();
+  }
+  [[nodiscard]] std::size_t memory_committed() const noexcept {
+    if (capacity() == 0) return 0;
+    return std::size_t{chunks_.count()} * chunk_bytes_ + occ_.memory_committed() + chunks_.memory_committed();
+  }
+
+  /// Pre-faults slots [0, n); n > capacity() throws CapacityError.
+  void reserve(size_type n) {
+    if (n > capacity()) throw_capacity("hislab: reserve() beyond the virtual capacity");
+    if (auto ec = commit_slots(0, n, true)) throw_error_code(ec, "hislab: reserve() could not commit memory");
+  }
+
+  void lock_memory() {
+    if (auto ec = lock_all()) throw_error_code(ec, "hislab: lock_memory(): mlock refused");
+  }
+  void unlock_memory() noexcept {
+    if (capacity() == 0) return;
+    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) { (void)elems_.unlock(lo, hi - lo); });
+    occ_.unlock_memory();
+    chunks_.unlock_memory();
+    locked_ = false;
+  }
+
+  /// Releases every committed chunk that overlaps vacant slots only; returns the bytes released.
+  std::size_t trim() noexcept {
+    if (capacity() == 0) return 0;
+    std::size_t released = 0;
+    chunks_.for_each_set([&](index_type c) {
+      const std::size_t lo = std::size_t{c} * chunk_bytes_;
+      const auto first = static_cast<index_type>(lo / sizeof(T));
+      const std::size_t last_byte = std::min(lo + chunk_bytes_, std::size_t{capacity()} * sizeof(T)) - 1;
+      const auto last = static_cast<index_type>(last_byte / sizeof(T));
+      if (first < capacity() && occ_.find_next_set(first) <= last) return;
+      if (locked_) (void)elems_.unlock(lo, chunk_bytes_);  // MADV_DONTNEED refuses locked pages
+      elems_.release(lo, chunk_bytes_);
+      chunks_.reset(c);
+      released += chunk_bytes_;
+    });
+    update_commit_limit();
+    return released;
+  }
+
+  [[nodiscard]] const Options& options() const noexcept { return opts_; }
+
+ private:
+  /// A core with o's capacity and memory options and no elements (empty for a moved-from o).
+  static SlabCore empty_like(const SlabCore& o) {
+    if (o.capacity() == 0) return SlabCore{};
+    Options opts = o.opts_;
+    opts.initial_capacity = 0;
+    return create(opts);
+  }
+
+  [[nodiscard]] bool is_pending(index_type i) const noexcept {
+    return std::binary_search(pending_.begin(), pending_.end(), i);
+  }
+
+  template <bool Throw>
+  HISLAB_ALWAYS_INLINE index_type acquire() {
+    const index_type i = occ_.set_first_unset();
+    if (HISLAB_UNLIKELY(i == npos)) {
+      if constexpr (Throw) throw_capacity("hislab: insert into a full container");
+      return npos;
+    }
+    if (HISLAB_UNLIKELY(i >= commit_limit_)) {
+      if (auto ec = commit_slots(i, i + 1, false)) {
+        occ_.reset(i);
+        if constexpr (Throw) throw_error_code(ec, "hislab: insert could not commit memory for its slot");
+        return npos;
+      }
+    }
+    return i;
+  }
+
+  void commit_or_throw(index_type i) {
+    if (auto ec = commit_slots(i, i + 1, false)) throw_error_code(ec, "hislab: could not commit memory");
+  }
+
+  template <class... A>
+  void construct(index_type i, A&&... args) {
+    if constexpr (std::is_constructible_v<T, A&&...>)
+      ::new (static_cast<void*>(ptr(i))) T(std::forward<A>(args)...);
+    else
+      ::new (static_cast<void*>(ptr(i))) T{std::forward<A>(args)...};
+  }
+
+  /// Constructs at an index already marked in occ_; on a throwing constructor the index is
+  /// freed again (strong guarantee) and the exception propagates.
+  template <class... A>
+  void construct_at_reserved(index_type i, A&&... args) {
+    struct Undo {
+      SlabCore* core;
+      index_type i;
+      bool armed = true;
+      ~Undo() {
+        if (armed) core->release(i);
+      }
+    } undo{this, i};
+    unpoison(ptr(i), sizeof(T));
+    construct(i, std::forward<A>(args)...);
+    undo.armed = false;
+  }
+
+  void release(index_type i) noexcept {
+    poison(ptr(i), sizeof(T));
+    occ_.reset(i);
+  }
+
+  void destroy_all() noexcept {
+    if (capacity() == 0) return;
+    if constexpr (!std::is_trivially_destructible_v<T>) for_each_live([&](index_type, T& v) { v.~T(); });
+  }
+
+  /// Calls f(lo_byte, hi_byte) for each maximal run of set bits in `bm`, scaled to chunks.
+  template <class F>
+  void for_each_chunk_run(const HierBitmap& bm, F&& f) const {
+    std::size_t run_lo = 0, run_hi = 0;
+    bm.for_each_set([&](index_type c) {
+      const std::size_t lo = std::size_t{c} * chunk_bytes_;
+      if (run_hi != lo) {
+        if (run_hi != run_lo) f(run_lo, run_hi);
+        run_lo = lo;
+      }
+      run_hi = lo + chunk_bytes_;
+    });
+    if (run_hi != run_lo) f(run_lo, run_hi);
+  }
+
+  /// Commits the chunks overlapping slots [first, last); `prefault` populates them.
+  HISLAB_COLD std::error_code commit_slots(size_type first, size_type last, bool prefault) noexcept {
+    if (last <= first) return {};
+    const std::size_t c_lo = std::size_t{first} * sizeof(T) / chunk_bytes_;
+    const std::size_t c_hi = (std::size_t{last} * sizeof(T) - 1) / chunk_bytes_ + 1;
+    const bool must_populate = prefault || opts_.huge_pages == HugePages::Require;
+    for (std::size_t c = c_lo; c < c_hi; ++c) {
+      const bool fresh = !chunks_.test(static_cast<index_type>(c));
+      if (!fresh && !prefault) continue;
+      const std::size_t lo = c * chunk_bytes_;
+      if (must_populate) {
+        if (auto ec = elems_.populate(lo, chunk_bytes_)) return ec;
+      }
+      if (fresh) {
+        if (locked_) {
+          if (auto ec = elems_.lock(lo, chunk_bytes_, true)) return ec;
+        }
+        poison(elems_.data() + lo, chunk_bytes_);
+        chunks_.set(static_cast<index_type>(c));
+      }
+    }
+    update_commit_limit();
+    return {};
+  }
+
+  void update_commit_limit() noexcept {
+    const index_type c = chunks_.find_first_unset();
+    if (c == npos) {
+      commit_limit_ = capacity();
+    } else {
+      const std::size_t slots = std::size_t{c} * chunk_bytes_ / sizeof(T);
+      commit_limit_ = static_cast<index_type>(std::min<std::size_t>(slots, capacity()));
+    }
+  }
+
+  std::error_code lock_all() noexcept {
+    if (capacity() == 0) return {};
+    locked_ = true;
+    std::error_code ec;
+    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) {
+      if (!ec) ec = elems_.lock(lo, hi - lo, true);
+    });
+    if (!ec) ec = occ_.lock_memory(true);
+    if (!ec) ec = chunks_.lock_memory(true);
+    if (ec) unlock_memory();
+    return ec;
+  }
+
+  MmapRegion elems_;
+  HierBitmap occ_;
+  HierBitmap chunks_;
+  std::vector<index_type> pending_;
+  Options opts_{};
+  std::size_t chunk_bytes_ = 4096;
+  index_type commit_limit_ = 0;
+  bool locked_ = false;
+};
+
+}  // namespace detail
+HISLAB_NAMESPACE_END

@@ -1,0 +1,60 @@
+#pragma once
+// One cold exit per error kind. Hot paths call these out-of-line functions so their fast path
+// stays small; without exceptions each prints its message and aborts.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <system_error>
+
+#include "../errors.hpp"
+#include "platform.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail {
+
+#if !HISLAB_HAS_EXCEPTIONS
+[[noreturn]] HISLAB_COLD inline void die(const char* kind, const char* what) noexcept {
+  std::fprintf(stderr, "hislab: %s: %s\n", kind, what);
+  std::abort();
+}
+#endif
+
+[[noreturn]] HISLAB_COLD inline void throw_capacity(const char* what) {
+#if HISLAB_HAS_EXCEPTIONS
+  throw CapacityError(what);
+#else
+  die("capacity error", what);
+#endif
+}
+
+[[noreturn]] HISLAB_COLD inline void throw_invalid_argument(const char* what) {
+#if HISLAB_HAS_EXCEPTIONS
+  throw std::invalid_argument(what);
+#else
+  die("invalid argument", what);
+#endif
+}
+
+[[noreturn]] HISLAB_COLD inline void throw_out_of_range(const char* what) {
+#if HISLAB_HAS_EXCEPTIONS
+  throw std::out_of_range(what);
+#else
+  die("out of range", what);
+#endif
+}
+
+/// Throws `std::system_error` for an error code that came from the OS (or from bad options).
+[[noreturn]] HISLAB_COLD inline void throw_error_code(std::error_code ec, const char* what) {
+  if (ec == std::errc::invalid_argument) throw_invalid_argument(what);
+#if HISLAB_HAS_EXCEPTIONS
+  throw std::system_error(ec, what);
+#else
+  std::fprintf(stderr, "hislab: system error: %s: %s\n", what, ec.message().c_str());
+  std::abort();
+#endif
+}
+
+}  // namespace detail
+HISLAB_NAMESPACE_END

@@ -1,0 +1,411 @@
+#pragma once
+/// \file hier_bitmap.hpp
+/// HierBitmap: a fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels, reserved
+/// once through MmapRegion and never reallocated.
+///
+/// ```
+///  level L (top, one word)     [f|f|.|f ...]   [n|n|.|n ...]          counts C[L-1] (<= 64)
+///        ...                          |               |                     ...
+///  level 1 (one word per 64 blocks)  full bits      non-empty bits        counts C[1]: set bits
+///                                     |               |                   per 64 blocks (u32)
+///  blocks: 512-bit BitBlocks   [b0][b1][b2] ... [b(nb-1)]                 C[0]: set bits per
+///                                                                         block (u16)
+/// ```
+///
+/// One summary bit describes one child (a block at level 1, a word of the level below above
+/// that). Two kinds are kept:
+/// - *full*: every bit of the child is 1. Descending the first 0 of each full word finds the
+///   lowest 0 bit in O(levels); the lowest non-full block is also cached, so the common
+///   find_first_unset() is one block probe.
+/// - *non-empty*: some bit of the child is 1. Descending it skips runs of empty blocks without
+///   reading them: iteration, clear() and find_next_set() cost O(blocks visited + levels).
+/// Children past the end read as full (padding 1s in the full words) and as empty.
+///
+/// Population counts per block (C[0]) and per group of 64 children at each level (C[l]) tell
+/// full/empty flips apart without scanning a block, and make select(k) a descent of at most
+/// 64 counts per level: O(log capacity) whatever the fragmentation.
+///
+/// Summary words and counts change only on a set or reset of a bit; summary bits change only
+/// when a block flips between empty and non-empty or between full and non-full.
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "detail/bit_block.hpp"
+#include "detail/platform.hpp"
+#include "detail/throw.hpp"
+#include "mmap_region.hpp"
+#include "types.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+
+class HierBitmap {
+  static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
+  static constexpr std::size_t none = ~std::size_t{0};
+
+ public:
+  /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
+  /// or npos.
+  HierBitmap() noexcept = default;
+
+  /// A bitmap of `capacity_bits` bits, all 0. Reserves address space only.
+  /// Throws std::invalid_argument for 0 bits, std::system_error when the OS refuses.
+  explicit HierBitmap(size_type capacity_bits) {
+    std::error_code ec;
+    auto r = try_create(capacity_bits, ec);
+    if (!r) detail::throw_error_code(ec, "hislab::HierBitmap: bad capacity or mmap failed");
+    *this = std::move(*r);
+  }
+
+  /// The non-throwing twin of the constructor: `ec` is invalid_argument for 0 bits, the errno
+  /// when the OS refuses; cleared on success.
+  [[nodiscard]] static std::optional<HierBitmap> try_create(size_type capacity_bits,
+                                                            std::error_code& ec) noexcept {
+    if (capacity_bits == 0) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return std::nullopt;
+    }
+    HierBitmap h;
+    h.cap_ = capacity_bits;
+    h.n_[0] = (std::size_t{capacity_bits} + 511) / 512;
+    h.levels_ = 0;
+    do {
+      ++h.levels_;
+      h.n_[h.levels_] = (h.n_[h.levels_ - 1] + 63) / 64;
+    } while (h.n_[h.levels_] > 1);
+
+    // Layout in one region: blocks, block counts, then per level full, non-empty and counts.
+    auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
+    std::size_t off = 0;
+    const std::size_t off_blocks = off;
+    off = align(off + h.n_[0] * sizeof(detail::Block512));
+    const std::size_t off_c0 = off;
+    off = align(off + h.n_[0] * sizeof(std::uint16_t));
+    std::size_t off_full[max_levels + 1]{}, off_ne[max_levels + 1]{}, off_cnt[max_levels + 1]{};
+    for (int l = 1; l <= h.levels_; ++l) {
+      off_full[l] = off;
+      off = align(off + h.n_[l] * 8);
+      off_ne[l] = off;
+      off = align(off + h.n_[l] * 8);
+      if (l < h.levels_) {
+        off_cnt[l] = off;
+        off = align(off + h.n_[l] * 4);
+      }
+    }
+    auto region = MmapRegion::try_reserve(off, HugePages::None, ec);
+    if (!region) return std::nullopt;
+    h.region_ = std::move(*region);
+    std::byte* base = h.region_.data();
+    h.blocks_ = reinterpret_cast<detail::Block512*>(base + off_blocks);
+    h.c0_ = reinterpret_cast<std::uint16_t*>(base + off_c0);
+    for (int l = 1; l <= h.levels_; ++l) {
+      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + off_full[l]);
+      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + off_ne[l]);
+      if (l < h.levels_) h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
+      const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
+      h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
+      h.full_[l][h.n_[l] - 1] = h.pad_[l];
+    }
+    const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
+    h.last_bits_ = static_cast<unsigned>(tail);
+    return h;
+  }
+
+  HierBitmap(HierBitmap&& o) noexcept { swap(o); }
+  HierBitmap& operator=(HierBitmap&& o) noexcept {
+    HierBitmap tmp(static_cast<HierBitmap&&>(o));
+    swap(tmp);
+    return *this;
+  }
+  HierBitmap(const HierBitmap&) = delete;
+  HierBitmap& operator=(const HierBitmap&) = delete;
+  ~HierBitmap() = default;
+
+  void swap(HierBitmap& o) noexcept {
+    using std::swap;
+    swap(region_, o.region_);
+    swap(blocks_, o.blocks_);
+    swap(c0_, o.c0_);
+    for (int l = 0; l <= max_levels; ++l) {
+      swap(full_[l], o.full_[l]);
+      swap(nonempty_[l], o.nonempty_[l]);
+      swap(counts_[l], o.counts_[l]);
+      swap(n_[l], o.n_[l]);
+      swap(pad_[l], o.pad_[l]);
+    }
+    swap(levels_, o.levels_);
+    swap(cap_, o.cap_);
+    swap(count_, o.count_);
+    swap(hint_, o.hint_);
+    swap(last_bits_, o.last_bits_);
+    swap(high_block_, o.high_block_);
+  }
+  friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
+
+  /// Number of bits.
+  [[nodiscard]] size_type capacity() const noexcept { return cap_; }
+  /// Number of 1 bits. O(1).
+  [[nodiscard]] size_type count() const noexcept { return count_; }
+  /// True when every bit below capacity() is 1.
+  [[nodiscard]] bool all() const noexcept { return count_ == cap_; }
+
+  /// Bit i; false when i >= capacity().
+  [[nodiscard]] bool test(index_type i) const noexcept {
+    return i < cap_ && ((blocks_[i >> 9].w[(i >> 6) & 7] >> (i & 63)) & 1u) != 0;
+  }
+
+  /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
+  bool set(index_type i) noexcept {
+    if (i >= cap_) return false;
+    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    if ((w & m) != 0) return false;
+    w |= m;
+    after_set(i >> 9);
+    return true;
+  }
+
+  /// Clears bit i. Returns true if it was 1; i >= capacity() changes nothing and returns false.
+  bool reset(index_type i) noexcept {
+    if (i >= cap_) return false;
+    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    if ((w & m) == 0) return false;
+    w &= ~m;
+    after_reset(i >> 9);
+    return true;
+  }
+
+  /// The lowest 0 bit below capacity(), else npos. O(1): one probe of the cached lowest
+  /// non-full block.
+  [[nodiscard]] index_type find_first_unset() const noexcept {
+    if (hint_ >= n_[0]) return npos;
+    return static_cast<index_type>(hint_ * 512 + detail::BitBlock::find_first_zero(blocks_[hint_]));
+  }
+
+  /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
+  /// The slabs' insert path: one block probe, one store, the counts.
+  index_type set_first_unset() noexcept {
+    const std::size_t b = hint_;
+    if (HISLAB_UNLIKELY(b >= n_[0])) return npos;
+    detail::Block512& blk = blocks_[b];
+    const unsigned bit = detail::BitBlock::find_first_zero(blk);
+    blk.w[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+    after_set(b);
+    return static_cast<index_type>(b * 512 + bit);
+  }
+
+  /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
+  [[nodiscard]] index_type find_next_set(index_type from) const noexcept {
+    if (from >= cap_) return npos;
+    std::size_t b = from >> 9;
+    unsigned r = detail::BitBlock::find_next_one(blocks_[b], from & 511);
+    if (r == detail::block_bits) {
+      b = next_nonempty_block(b + 1);
+      if (b == none) return npos;
+      r = detail::BitBlock::find_next_one(blocks_[b], 0);
+    }
+    return static_cast<index_type>(b * 512 + r);
+  }
+
+  /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
+  /// k >= count(). O(log capacity): at most 64 counts per level, then one block.
+  [[nodiscard]] index_type select(size_type k) const noexcept {
+    if (k >= count_) return npos;
+    std::size_t g = 0;
+    for (int l = levels_ - 1; l >= 0; --l) {
+      std::size_t i = g * 64;
+      const std::size_t end = i + 64 < n_[l] ? i + 64 : n_[l];
+      for (; i < end; ++i) {
+        const std::uint32_t c = l == 0 ? c0_[i] : counts_[l][i];
+        if (k < c) break;
+        k -= c;
+      }
+      g = i;
+    }
+    return static_cast<index_type>(g * 512 + detail::BitBlock::select(blocks_[g], k));
+  }
+
+  /// Calls f(index) for every 1 bit in ascending order. f may reset bits it has been given.
+  template <class F>
+  void for_each_set(F&& f) const {
+    for (std::size_t b = next_nonempty_block(0); b != none; b = next_nonempty_block(b + 1)) {
+      for (unsigned w = 0; w < detail::block_words; ++w) {
+        std::uint64_t bits = blocks_[b].w[w];
+        while (bits != 0) {
+          f(static_cast<index_type>(b * 512 + w * 64 + static_cast<unsigned>(std::countr_zero(bits))));
+          bits &= bits - 1;
+        }
+      }
+    }
+  }
+
+  /// Resets every bit. O(non-empty blocks): empty regions are not touched.
+  void clear() noexcept {
+    if (cap_ == 0) return;
+    clear_node(levels_, 0);
+    count_ = 0;
+    hint_ = 0;
+  }
+
+  /// Bytes of address space reserved for all levels.
+  [[nodiscard]] std::size_t memory_reserved() const noexcept { return region_.size(); }
+
+  /// Bytes of the levels up to the highest block ever written (an upper bound of what is
+  /// resident), rounded to pages.
+  [[nodiscard]] std::size_t memory_committed() const noexcept {
+    if (cap_ == 0) return 0;
+    const std::size_t page = region_.page_size();
+    auto pages = [page](std::size_t bytes) { return (bytes + page - 1) / page * page; };
+    const std::size_t blocks = high_block_ + 1;
+    std::size_t total = pages(blocks * sizeof(detail::Block512)) + pages(blocks * 2);
+    for (int l = 1; l <= levels_; ++l) {
+      const std::size_t words = (blocks >> (6 * (l - 1))) / 64 + 1;
+      total += 2 * pages(words * 8) + (l < levels_ ? pages(words * 4) : 0);
+    }
+    return total;
+  }
+
+  /// mlock the bitmap's pages (with MLOCK_ONFAULT: those touched later too).
+  std::error_code lock_memory(bool on_fault = true) noexcept {
+    return cap_ == 0 ? std::error_code{} : region_.lock(0, region_.size(), on_fault);
+  }
+  /// munlock the bitmap's pages.
+  void unlock_memory() noexcept {
+    if (cap_ != 0) (void)region_.unlock(0, region_.size());
+  }
+
+ private:
+  unsigned full_count(std::size_t b) const noexcept { return b + 1 == n_[0] ? last_bits_ : 512u; }
+
+  HISLAB_ALWAYS_INLINE void after_set(std::size_t b) noexcept {
+    const unsigned c = ++c0_[b];
+    for (int l = 1; l < levels_; ++l) ++counts_[l][b >> (6 * l)];
+    ++count_;
+    if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
+    if (HISLAB_UNLIKELY(c == full_count(b))) on_full(b);
+  }
+
+  HISLAB_ALWAYS_INLINE void after_reset(std::size_t b) noexcept {
+    const unsigned c = c0_[b]--;
+    for (int l = 1; l < levels_; ++l) --counts_[l][b >> (6 * l)];
+    --count_;
+    if (HISLAB_UNLIKELY(c == full_count(b))) on_not_full(b);
+    if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
+  }
+
+  HISLAB_COLD void on_nonempty(std::size_t pos) noexcept {
+    if (pos > high_block_) high_block_ = pos;
+    for (int l = 1; l <= levels_; ++l) {
+      std::uint64_t& w = nonempty_[l][pos >> 6];
+      const std::uint64_t old = w;
+      w = old | (std::uint64_t{1} << (pos & 63));
+      if (old != 0) return;
+      pos >>= 6;
+    }
+  }
+
+  HISLAB_COLD void on_empty(std::size_t pos) noexcept {
+    for (int l = 1; l <= levels_; ++l) {
+      std::uint64_t& w = nonempty_[l][pos >> 6];
+      w &= ~(std::uint64_t{1} << (pos & 63));
+      if (w != 0) return;
+      pos >>= 6;
+    }
+  }
+
+  HISLAB_COLD void on_full(std::size_t b) noexcept {
+    std::size_t pos = b;
+    for (int l = 1; l <= levels_; ++l) {
+      std::uint64_t& w = full_[l][pos >> 6];
+      w |= std::uint64_t{1} << (pos & 63);
+      if (w != ~std::uint64_t{0}) break;
+      pos >>= 6;
+    }
+    if (b == hint_) hint_ = first_not_full_block();
+  }
+
+  HISLAB_COLD void on_not_full(std::size_t b) noexcept {
+    std::size_t pos = b;
+    for (int l = 1; l <= levels_; ++l) {
+      std::uint64_t& w = full_[l][pos >> 6];
+      const std::uint64_t old = w;
+      w = old & ~(std::uint64_t{1} << (pos & 63));
+      if (old != ~std::uint64_t{0}) break;
+      pos >>= 6;
+    }
+    if (b < hint_) hint_ = b;
+  }
+
+  /// Descends the first 0 of each full word; n_[0] when every block is full.
+  std::size_t first_not_full_block() const noexcept {
+    std::size_t pos = 0;
+    for (int l = levels_; l >= 1; --l) {
+      const std::uint64_t w = full_[l][pos];
+      if (w == ~std::uint64_t{0}) return n_[0];  // only possible at the top
+      pos = pos * 64 + static_cast<unsigned>(std::countr_one(w));
+    }
+    return pos;
+  }
+
+  /// The first non-empty block at or after `pos`, or `none`: up the non-empty summary until a
+  /// later bit is found, then down its first set bits.
+  std::size_t next_nonempty_block(std::size_t pos) const noexcept {
+    int l = 1;
+    for (;;) {
+      const std::size_t w = pos >> 6;
+      if (w >= n_[l]) return none;
+      const std::uint64_t bits = nonempty_[l][w] & (~std::uint64_t{0} << (pos & 63));
+      if (bits != 0) {
+        pos = (w << 6) | static_cast<unsigned>(std::countr_zero(bits));
+        break;
+      }
+      if (l == levels_) return none;
+      pos = w + 1;
+      ++l;
+    }
+    while (l > 1) {
+      --l;
+      pos = (pos << 6) | static_cast<unsigned>(std::countr_zero(nonempty_[l][pos]));
+    }
+    return pos;
+  }
+
+  void clear_node(int l, std::size_t j) noexcept {
+    std::uint64_t bits = nonempty_[l][j];
+    while (bits != 0) {
+      const std::size_t child = j * 64 + static_cast<unsigned>(std::countr_zero(bits));
+      bits &= bits - 1;
+      if (l == 1) {
+        blocks_[child] = detail::Block512{};
+        c0_[child] = 0;
+      } else {
+        clear_node(l - 1, child);
+      }
+    }
+    nonempty_[l][j] = 0;
+    full_[l][j] = j + 1 == n_[l] ? pad_[l] : 0;
+    if (l < levels_) counts_[l][j] = 0;
+  }
+
+  MmapRegion region_;
+  detail::Block512* blocks_ = nullptr;
+  std::uint16_t* c0_ = nullptr;
+  std::uint64_t* full_[max_levels + 1]{};      // [1 .. levels_]
+  std::uint64_t* nonempty_[max_levels + 1]{};  // [1 .. levels_]
+  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. levels_ - 1]
+  std::size_t n_[max_levels + 1]{};            // n_[0] blocks, n_[l] words at level l
+  std::uint64_t pad_[max_levels + 1]{};        // padding 1s of the last full word per level
+  int levels_ = 0;
+  size_type cap_ = 0;
+  size_type count_ = 0;
+  std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
+  unsigned last_bits_ = 0;
+  std::size_t high_block_ = 0;
+};
+
+HISLAB_NAMESPACE_END

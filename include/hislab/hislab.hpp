@@ -1,0 +1,12 @@
+#pragma once
+/// \file hislab.hpp
+/// The umbrella header: everything HiSlab offers.
+
+#include "config.hpp"
+#include "errors.hpp"
+#include "fwd.hpp"
+#include "hier_bitmap.hpp"
+#include "mmap_region.hpp"
+#include "slab.hpp"
+#include "types.hpp"
+#include "version.hpp"

@@ -1,0 +1,41 @@
+#pragma once
+/// \file types.hpp
+/// Vocabulary types shared by every container.
+
+#include <cstdint>
+#include <limits>
+
+#include "config.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+
+/// Slot indices. `npos` is never a valid index.
+using index_type = std::uint32_t;
+/// Element counts and capacities.
+using size_type = std::uint32_t;
+/// The invalid index; also the largest virtual capacity (slots 0 .. npos - 1).
+inline constexpr index_type npos = 0xFFFF'FFFFu;
+
+/// What iteration and sampling yield: the slot index and a reference to its value.
+template <class V>
+struct Entry {
+  index_type index;
+  V& value;
+};
+
+/// How element memory uses huge pages.
+enum class HugePages {
+  None,    ///< base pages only
+  Advise,  ///< MADV_HUGEPAGE on the element region, best effort
+  Require  ///< MAP_HUGETLB; throws std::system_error when the kernel cannot supply them
+};
+
+/// Construction options shared by every container.
+struct Options {
+  std::uint32_t initial_capacity = 0;         ///< slots whose pages are pre-faulted at construction
+  std::uint32_t virtual_capacity = 1u << 20;  ///< hard cap, reserved as address space only
+  HugePages huge_pages = HugePages::Advise;
+  bool lock_memory = false;  ///< mlock the pre-faulted range; throws std::system_error if refused
+};
+
+HISLAB_NAMESPACE_END
