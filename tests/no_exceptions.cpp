@@ -1,0 +1,51 @@
+// Built with -fno-exceptions: the try_ forms stay usable, and every throw site prints its
+// message and aborts. A plain program (Catch2 needs exceptions); exit code 0 means it passed.
+#include <hislab/hislab.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "support/death.hpp"
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#error "this file must be compiled with -fno-exceptions"
+#endif
+static_assert(!HISLAB_HAS_EXCEPTIONS);
+
+#define CHECK_OR_FAIL(cond)                                                   \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      std::fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
+      return 1;                                                               \
+    }                                                                         \
+  } while (false)
+
+int main() {
+  std::error_code ec;
+  auto made = hislab::HiSlab<int>::try_create(hislab::Options{0, 3}, ec);
+  CHECK_OR_FAIL(made && !ec);
+  auto& s = *made;
+  CHECK_OR_FAIL(s.try_insert(1) == std::optional<hislab::index_type>(0));
+  CHECK_OR_FAIL(s.try_emplace(2) == std::optional<hislab::index_type>(1));
+  CHECK_OR_FAIL(s.insert(3) == 2);
+  CHECK_OR_FAIL(s.full());
+  CHECK_OR_FAIL(!s.try_insert(4));
+  CHECK_OR_FAIL(!s.try_vacant_entry());
+  CHECK_OR_FAIL(!hislab::HiSlab<int>::try_create(hislab::Options{2, 1}, ec));
+  CHECK_OR_FAIL(ec == std::errc::invalid_argument);
+
+  auto full = hislab_test::run_in_child([&] { (void)s.insert(5); });
+  CHECK_OR_FAIL(full.signaled && full.signal == SIGABRT);
+  CHECK_OR_FAIL(full.err.find("full") != std::string::npos);
+
+  auto at = hislab_test::run_in_child([&] { (void)s.at(99); });
+  CHECK_OR_FAIL(at.signaled && at.signal == SIGABRT);
+  CHECK_OR_FAIL(at.err.find("at()") != std::string::npos);
+
+  auto bad = hislab_test::run_in_child([] { hislab::HiSlab<int> t(5, 4); });
+  CHECK_OR_FAIL(bad.signaled && bad.signal == SIGABRT);
+  CHECK_OR_FAIL(bad.err.find("invalid argument") != std::string::npos);
+  std::puts("no-exceptions checks passed");
+  return 0;
+}

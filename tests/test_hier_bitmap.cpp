@@ -1,0 +1,160 @@
+// HierBitmap against a plain reference bitmap: every query after every operation class,
+// at capacities on both sides of the 64-, 512-, 32768- and 262144-bit level boundaries.
+#include <hislab/hier_bitmap.hpp>
+
+#include <random>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/reference_bitmap.hpp"
+
+using hislab::HierBitmap;
+using hislab::npos;
+using hislab_test::ReferenceBitmap;
+
+namespace {
+
+void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rng) {
+  REQUIRE(h.count() == r.count());
+  REQUIRE(h.find_first_unset() == r.find_first_unset());
+  REQUIRE(h.all() == (r.count() == r.capacity()));
+  for (int k = 0; k < 8; ++k) {
+    const auto from = static_cast<hislab::index_type>(rng() % (r.capacity() + 2));
+    REQUIRE(h.find_next_set(from) == r.find_next_set(from));
+    REQUIRE(h.test(from) == r.test(from));
+  }
+  if (r.count() != 0) {
+    const auto k = static_cast<hislab::size_type>(rng() % r.count());
+    REQUIRE(h.select(k) == r.select(k));
+  }
+  REQUIRE(h.select(r.count()) == npos);
+}
+
+}  // namespace
+
+TEST_CASE("HierBitmap: differential test against a reference bitmap", "[bitmap]") {
+  const std::uint32_t caps[] = {1,    2,     63,    64,    65,     511,    512,   513,
+                                1000, 32767, 32768, 32769, 262143, 262144, 262145};
+  for (const std::uint32_t cap : caps) {
+    const std::uint32_t seed = 1000 + cap;
+    INFO("capacity " << cap << ", seed " << seed);
+    std::mt19937 rng(seed);
+    HierBitmap h(cap);
+    ReferenceBitmap r(cap);
+    REQUIRE(h.capacity() == cap);
+    const int ops = cap < 1000 ? 4000 : 20000;
+    for (int op = 0; op < ops; ++op) {
+      const auto i = static_cast<hislab::index_type>(rng() % (cap + 3));
+      switch (rng() % 6) {
+        case 0:
+        case 1:
+          REQUIRE(h.set(i) == r.set(i));
+          break;
+        case 2:
+          REQUIRE(h.reset(i) == r.reset(i));
+          break;
+        case 3: {
+          const auto got = h.set_first_unset();
+          const auto want = r.find_first_unset();
+          REQUIRE(got == want);
+          if (want != npos) r.set(want);
+          break;
+        }
+        case 4: {  // fill or empty a whole block region, to cross full/empty flips
+          const auto base = static_cast<hislab::index_type>((rng() % (cap / 512 + 1)) * 512);
+          const bool fill = rng() % 2 != 0;
+          for (hislab::index_type k = base; k < base + 512 && k < cap; ++k)
+            REQUIRE((fill ? h.set(k) : h.reset(k)) == (fill ? r.set(k) : r.reset(k)));
+          break;
+        }
+        default:
+          check_equal(h, r, rng);
+          break;
+      }
+    }
+    check_equal(h, r, rng);
+    std::vector<hislab::index_type> seen, want;
+    h.for_each_set([&](hislab::index_type k) { seen.push_back(k); });
+    for (auto k = r.find_next_set(0); k != npos; k = r.find_next_set(k + 1)) want.push_back(k);
+    REQUIRE(seen == want);
+    h.clear();
+    REQUIRE(h.count() == 0);
+    REQUIRE(h.find_next_set(0) == npos);
+    REQUIRE(h.find_first_unset() == 0);
+    // Fill completely: the last (partial) block must count as full.
+    for (std::uint32_t k = 0; k < cap; ++k) REQUIRE(h.set_first_unset() == k);
+    REQUIRE(h.all());
+    REQUIRE(h.find_first_unset() == npos);
+    REQUIRE(h.set_first_unset() == npos);
+    REQUIRE(h.reset(cap - 1));
+    REQUIRE(h.find_first_unset() == cap - 1);
+    if (cap > 1) {
+      REQUIRE(h.reset(0));
+      REQUIRE(h.find_first_unset() == 0);
+    }
+  }
+}
+
+TEST_CASE("HierBitmap: largest capacity, sparse use near both ends", "[bitmap]") {
+  HierBitmap h(0xFFFF'FFFFu);
+  REQUIRE(h.capacity() == 0xFFFF'FFFFu);
+  REQUIRE(h.set(0xFFFF'FFFEu));
+  REQUIRE_FALSE(h.set(0xFFFF'FFFFu));  // == capacity: refused
+  REQUIRE(h.set(5));
+  REQUIRE(h.set(1u << 31));
+  REQUIRE(h.find_next_set(0) == 5);
+  REQUIRE(h.find_next_set(6) == (1u << 31));
+  REQUIRE(h.find_next_set((1u << 31) + 1) == 0xFFFF'FFFEu);
+  REQUIRE(h.select(0) == 5);
+  REQUIRE(h.select(1) == (1u << 31));
+  REQUIRE(h.select(2) == 0xFFFF'FFFEu);
+  REQUIRE(h.select(3) == npos);
+  REQUIRE(h.find_first_unset() == 0);
+  REQUIRE(h.count() == 3);
+  h.clear();
+  REQUIRE(h.count() == 0);
+  REQUIRE(h.find_next_set(0) == npos);
+}
+
+TEST_CASE("HierBitmap: bad input", "[bitmap][errors]") {
+  REQUIRE_THROWS_AS(HierBitmap(0), std::invalid_argument);
+  std::error_code ec = std::make_error_code(std::errc::io_error);
+  REQUIRE_FALSE(HierBitmap::try_create(0, ec));
+  REQUIRE(ec == std::errc::invalid_argument);
+  auto ok = HierBitmap::try_create(100, ec);
+  REQUIRE(ok);
+  REQUIRE(!ec);
+  HierBitmap h(100);
+  REQUIRE_FALSE(h.test(100));
+  REQUIRE_FALSE(h.set(100));
+  REQUIRE_FALSE(h.reset(100));
+  REQUIRE_FALSE(h.reset(5));  // already 0
+  REQUIRE(h.set(5));
+  REQUIRE_FALSE(h.set(5));  // already 1
+  REQUIRE(h.count() == 1);
+  REQUIRE(h.find_next_set(100) == npos);
+  REQUIRE(h.find_next_set(npos) == npos);
+}
+
+TEST_CASE("HierBitmap: move leaves an empty bitmap", "[bitmap]") {
+  HierBitmap a(1000);
+  a.set(3);
+  a.set(999);
+  HierBitmap b(std::move(a));
+  REQUIRE(b.count() == 2);
+  REQUIRE(b.test(999));
+  REQUIRE(a.capacity() == 0);  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  REQUIRE(a.count() == 0);
+  REQUIRE(a.find_first_unset() == npos);
+  REQUIRE(a.find_next_set(0) == npos);
+  REQUIRE_FALSE(a.set(0));
+  HierBitmap c(10);
+  c = std::move(b);
+  REQUIRE(c.capacity() == 1000);
+  REQUIRE(c.select(1) == 999);
+  swap(a, c);
+  REQUIRE(a.count() == 2);
+  REQUIRE(c.capacity() == 0);
+}

@@ -1,0 +1,359 @@
+// HiSlab<T>: the contract of SPEC sections 1 and 3, clause by clause.
+#include <hislab/hislab.hpp>
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+#include <ranges>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/death.hpp"
+
+using hislab::HiSlab;
+using hislab::index_type;
+using hislab::npos;
+using hislab::Options;
+
+static_assert(std::same_as<HiSlab<int>::value_type, int>);
+static_assert(std::same_as<HiSlab<int>::size_type, std::uint32_t>);
+static_assert(std::same_as<HiSlab<int>::index_type, std::uint32_t>);
+static_assert(hislab::npos == 0xFFFF'FFFFu);
+static_assert(std::forward_iterator<HiSlab<int>::iterator>);
+static_assert(std::forward_iterator<HiSlab<int>::const_iterator>);
+static_assert(std::ranges::forward_range<HiSlab<int>>);
+static_assert(std::ranges::forward_range<const HiSlab<int>>);
+static_assert(std::same_as<std::iter_value_t<HiSlab<int>::iterator>, hislab::Entry<int>>);
+static_assert(std::same_as<std::iter_reference_t<HiSlab<int>::iterator>, hislab::Entry<int>>);
+static_assert(std::same_as<std::iter_reference_t<HiSlab<int>::const_iterator>, hislab::Entry<const int>>);
+static_assert(std::is_nothrow_move_constructible_v<HiSlab<int>>);
+static_assert(std::is_nothrow_move_assignable_v<HiSlab<int>>);
+static_assert(std::is_nothrow_swappable_v<HiSlab<int>>);
+static_assert(std::is_copy_constructible_v<HiSlab<std::string>>);
+static_assert(!std::is_copy_constructible_v<HiSlab<std::unique_ptr<int>>>);
+static_assert(!std::is_copy_assignable_v<HiSlab<std::unique_ptr<int>>>);
+static_assert(std::is_convertible_v<HiSlab<int>::iterator, HiSlab<int>::const_iterator>);
+static_assert(!std::is_copy_constructible_v<HiSlab<int>::VacantEntry>);
+static_assert(std::is_move_constructible_v<HiSlab<int>::VacantEntry>);
+static_assert(std::is_base_of_v<std::length_error, hislab::CapacityError>);
+
+TEST_CASE("HiSlab: construction and options", "[slab]") {
+  HiSlab<int> a;
+  REQUIRE(a.capacity() == (1u << 20));
+  REQUIRE(a.empty());
+  REQUIRE(a.size() == 0);
+  REQUIRE_FALSE(a.full());
+  HiSlab<int> b(100, 1000);
+  REQUIRE(b.capacity() == 1000);
+  REQUIRE(b.memory_committed() >= 100 * sizeof(int));
+  HiSlab<int> c(Options{0, 7, hislab::HugePages::None, false});
+  REQUIRE(c.capacity() == 7);
+  HiSlab<int> max(0, 0xFFFF'FFFFu);
+  REQUIRE(max.capacity() == 0xFFFF'FFFFu);
+}
+
+TEST_CASE("HiSlab: bad options", "[slab][errors]") {
+  REQUIRE_THROWS_AS(HiSlab<int>(0, 0), std::invalid_argument);
+  REQUIRE_THROWS_AS(HiSlab<int>(11, 10), std::invalid_argument);
+  REQUIRE_THROWS_AS(HiSlab<int>(Options{0, 0}), std::invalid_argument);
+  std::error_code ec = std::make_error_code(std::errc::io_error);
+  REQUIRE_FALSE(HiSlab<int>::try_create(Options{5, 4}, ec));
+  REQUIRE(ec == std::errc::invalid_argument);
+  auto ok = HiSlab<int>::try_create(Options{4, 5}, ec);
+  REQUIRE(ok);
+  REQUIRE(!ec);
+  REQUIRE(ok->capacity() == 5);
+  // Address space the OS cannot give: 2^32 - 1 slots of 1 MiB each.
+  struct Big {
+    char bytes[1 << 20];
+  };
+  REQUIRE_FALSE(HiSlab<Big>::try_create(Options{0, 0xFFFF'FFFFu}, ec));
+  REQUIRE(ec.value() == ENOMEM);
+  REQUIRE_THROWS_AS(HiSlab<Big>(0, 0xFFFF'FFFFu), std::system_error);
+}
+
+TEST_CASE("HiSlab: smallest vacant index policy", "[slab]") {
+  HiSlab<int> s(0, 2000);
+  for (int i = 0; i < 1500; ++i) REQUIRE(s.insert(i) == static_cast<index_type>(i));
+  REQUIRE(s.erase(700));
+  REQUIRE(s.erase(5));
+  REQUIRE(s.erase(1200));
+  REQUIRE(s.insert(-1) == 5);
+  REQUIRE(s.insert(-2) == 700);
+  REQUIRE(s.insert(-3) == 1200);
+  REQUIRE(s.insert(-4) == 1500);
+  // Empty a whole 512-block and a bit more, then refill: lowest first every time.
+  for (index_type i = 512; i < 1100; ++i) REQUIRE(s.erase(i));
+  for (index_type i = 512; i < 1100; ++i) REQUIRE(s.emplace(1) == i);
+  REQUIRE(s.insert(0) == 1501);
+}
+
+TEST_CASE("HiSlab: insert, emplace, try forms, full container", "[slab][errors]") {
+  HiSlab<std::string> s(0, 3);
+  const std::string hello = "hello";
+  REQUIRE(s.insert(hello) == 0);
+  REQUIRE(s.emplace(3, 'x') == 1);  // parentheses: "xxx", not {3, 'x'}
+  REQUIRE(s[1] == "xxx");
+  REQUIRE(s.try_insert(std::string("z")) == std::optional<index_type>(2));
+  REQUIRE(s.full());
+  REQUIRE(s.size() == 3);
+  REQUIRE_THROWS_AS(s.insert(hello), hislab::CapacityError);
+  REQUIRE_THROWS_AS(s.emplace("x"), hislab::CapacityError);
+  std::string keep = "keep me";
+  REQUIRE_FALSE(s.try_insert(std::move(keep)));
+  REQUIRE(keep == "keep me");  // a failed try_ leaves its argument untouched
+  REQUIRE_FALSE(s.try_insert(keep));
+  REQUIRE_FALSE(s.try_emplace(std::move(keep)));
+  REQUIRE(keep == "keep me");
+  REQUIRE_THROWS_AS(s.vacant_entry(), hislab::CapacityError);
+  REQUIRE_FALSE(s.try_vacant_entry());
+  REQUIRE(s.size() == 3);
+  REQUIRE(s[0] == "hello");
+  REQUIRE(s[2] == "z");
+  try {
+    s.insert(hello);
+  } catch (const std::length_error& e) {  // CapacityError is a std::length_error
+    REQUIRE(std::string(e.what()).find("full") != std::string::npos);
+  }
+}
+
+TEST_CASE("HiSlab: aggregates are brace-initialized", "[slab]") {
+  struct Agg {
+    int a;
+    double b;
+  };
+  HiSlab<Agg> s(0, 10);
+  const auto i = s.emplace(1, 2.5);
+  REQUIRE(s[i].a == 1);
+  REQUIRE(s[i].b == 2.5);
+  REQUIRE(s.try_emplace(3, 4.0));
+}
+
+TEST_CASE("HiSlab: access to vacant and out-of-range indices", "[slab][errors]") {
+  HiSlab<int> s(0, 100);
+  const auto a = s.insert(10);
+  const auto b = s.insert(20);
+  REQUIRE(s.erase(a));
+  for (index_type bad : {a, index_type{2}, index_type{99}, index_type{100}, index_type{5000}, npos}) {
+    INFO("index " << bad);
+    REQUIRE(s.get(bad) == nullptr);
+    REQUIRE(std::as_const(s).get(bad) == nullptr);
+    REQUIRE_FALSE(s.contains(bad));
+    REQUIRE_FALSE(s.is_occupied(bad));
+    REQUIRE_FALSE(s.remove(bad));
+    REQUIRE_FALSE(s.erase(bad));
+    REQUIRE_THROWS_AS(s.at(bad), std::out_of_range);
+    REQUIRE_THROWS_AS(std::as_const(s).at(bad), std::out_of_range);
+  }
+  REQUIRE(s.size() == 1);
+  REQUIRE(*s.get(b) == 20);
+  REQUIRE(s.at(b) == 20);
+  REQUIRE(std::as_const(s)[b] == 20);
+  REQUIRE(s.get_unchecked(b) == 20);
+  s.at(b) = 21;
+  REQUIRE(s[b] == 21);
+}
+
+TEST_CASE("HiSlab: operator[] on a vacant index asserts with file, line, operation and index",
+          "[slab][errors]") {
+  HiSlab<int> s(0, 100);
+  s.insert(1);
+  for (index_type bad : {index_type{17}, index_type{100}, npos}) {
+    auto r = hislab_test::run_in_child([&] { (void)s[bad]; });
+    REQUIRE(r.signaled);
+    REQUIRE(r.signal == SIGABRT);
+    INFO(r.err);
+    REQUIRE(r.err.find("operator[]") != std::string::npos);
+    REQUIRE(r.err.find(std::to_string(bad)) != std::string::npos);
+    REQUIRE(r.err.find("slab_api.hpp:") != std::string::npos);
+  }
+}
+
+TEST_CASE("HiSlab: remove moves out, erase destroys in place", "[slab]") {
+  HiSlab<std::unique_ptr<int>> s(0, 10);
+  const auto i = s.insert(std::make_unique<int>(5));
+  const auto j = s.emplace(new int(6));
+  auto v = s.remove(i);
+  REQUIRE(v);
+  REQUIRE(**v == 5);
+  REQUIRE_FALSE(s.contains(i));
+  REQUIRE_FALSE(s.remove(i));
+  REQUIRE(s.erase(j));
+  REQUIRE_FALSE(s.erase(j));
+  REQUIRE(s.empty());
+}
+
+TEST_CASE("HiSlab: iteration is ascending, skips vacant slots, yields Entry", "[slab]") {
+  HiSlab<int> s(0, 5000);
+  std::vector<index_type> want;
+  for (int i = 0; i < 5000; ++i) s.insert(i);
+  for (index_type i = 0; i < 5000; ++i)
+    if (i % 7 == 3 || (i >= 1024 && i < 3000 && i != 2047)) {
+      want.push_back(i);
+    } else {
+      s.erase(i);
+    }
+  std::vector<index_type> got;
+  for (auto [idx, val] : s) {
+    REQUIRE(val == static_cast<int>(idx));
+    val += 1;  // val is int&
+    got.push_back(idx);
+  }
+  REQUIRE(got == want);
+  got.clear();
+  for (auto [idx, val] : std::as_const(s)) {
+    static_assert(std::is_same_v<decltype(val), const int&>);
+    REQUIRE(val == static_cast<int>(idx) + 1);
+    got.push_back(idx);
+  }
+  REQUIRE(got == want);
+  got.clear();
+  s.for_each([&](index_type idx, int& v) {
+    v -= 1;
+    got.push_back(idx);
+  });
+  REQUIRE(got == want);
+  got.clear();
+  std::as_const(s).for_each([&](index_type idx, const int& v) {
+    REQUIRE(v == static_cast<int>(idx));
+    got.push_back(idx);
+  });
+  REQUIRE(got == want);
+  REQUIRE(static_cast<std::size_t>(std::ranges::distance(s)) == want.size());
+  auto it = s.begin();
+  auto it2 = it++;
+  REQUIRE((*it2).index == want[0]);
+  REQUIRE((*it).index == want[1]);
+  HiSlab<int>::const_iterator cit = s.begin();
+  REQUIRE(cit == s.cbegin());
+  REQUIRE(HiSlab<int>::iterator{} == HiSlab<int>::iterator{});
+#if !defined(__clang__) || __clang_major__ >= 15
+  // clang 14 cannot compile libstdc++ 12's range adaptors at all; the concepts above still hold.
+  auto keys = s | std::views::transform([](auto e) { return e.index; });
+  REQUIRE(std::ranges::equal(keys, want));
+#endif
+  HiSlab<int> empty(0, 10);
+  REQUIRE(empty.begin() == empty.end());
+}
+
+TEST_CASE("HiSlab: retain, clear, drain", "[slab]") {
+  HiSlab<std::string> s(0, 3000);
+  for (int i = 0; i < 3000; ++i) s.insert(std::to_string(i));
+  std::vector<index_type> visited;
+  const auto removed = s.retain([&](index_type i, std::string& v) {
+    visited.push_back(i);
+    return v.back() == '7';
+  });
+  REQUIRE(removed == 2700);
+  REQUIRE(s.size() == 300);
+  REQUIRE(std::ranges::is_sorted(visited));
+  REQUIRE(visited.size() == 3000);
+  REQUIRE(s.insert("x") == 0);
+  std::vector<std::pair<index_type, std::string>> drained;
+  s.drain([&](index_type i, std::string&& v) { drained.emplace_back(i, std::move(v)); });
+  REQUIRE(s.empty());
+  REQUIRE(drained.size() == 301);
+  REQUIRE(drained[0] == std::pair<index_type, std::string>{0, "x"});
+  REQUIRE(drained[1] == std::pair<index_type, std::string>{7, "7"});
+  REQUIRE(std::ranges::is_sorted(drained));
+  REQUIRE(s.begin() == s.end());
+  for (int i = 0; i < 10; ++i) s.insert("y");
+  s.clear();
+  REQUIRE(s.empty());
+  REQUIRE(s.insert("z") == 0);
+}
+
+TEST_CASE("HiSlab: VacantEntry holds the lowest vacant index", "[slab]") {
+  HiSlab<std::string> s(0, 4);
+  s.insert("a");
+  s.insert("b");
+  s.erase(0);
+  {
+    auto e = s.vacant_entry();
+    REQUIRE(e.index() == 0);
+    REQUIRE_FALSE(s.contains(0));
+    REQUIRE(s.get(0) == nullptr);
+    REQUIRE(s.size() == 1);
+    REQUIRE(s.insert("c") == 2);  // 0 is held
+    std::vector<index_type> seen;
+    for (auto [i, v] : s) seen.push_back(i);
+    REQUIRE(seen == std::vector<index_type>{1, 2});
+    auto moved = std::move(e);
+    REQUIRE(moved.index() == 0);
+    std::string& v = moved.insert("held");
+    REQUIRE(v == "held");
+    REQUIRE(s.contains(0));
+    REQUIRE(s.size() == 3);
+  }
+  REQUIRE(s[0] == "held");  // the spent entry's destructor leaves it alone
+  {
+    auto e = s.vacant_entry();  // index 3, the last one
+    REQUIRE(e.index() == 3);
+    REQUIRE(s.full());
+    REQUIRE_THROWS_AS(s.insert("no room"), hislab::CapacityError);
+    REQUIRE(s.size() == 3);
+  }  // destroyed unused: 3 is vacant again
+  REQUIRE_FALSE(s.full());
+  REQUIRE_FALSE(s.contains(3));
+  auto t = s.try_vacant_entry();
+  REQUIRE(t);
+  REQUIRE(t->index() == 3);
+  t->insert("last");
+  REQUIRE(s.full());
+  REQUIRE(s.size() == 4);
+}
+
+TEST_CASE("HiSlab: copy keeps capacity and indices; move leaves a full, empty slab", "[slab]") {
+  HiSlab<std::string> s(0, 1000);
+  for (int i = 0; i < 600; ++i) s.insert(std::to_string(i));
+  for (index_type i = 0; i < 600; i += 3) s.erase(i);
+  HiSlab<std::string> c(s);
+  REQUIRE(c.capacity() == 1000);
+  REQUIRE(c.size() == s.size());
+  REQUIRE(std::ranges::equal(s, c, [](auto a, auto b) { return a.index == b.index && a.value == b.value; }));
+  REQUIRE(c.insert("new") == 0);
+  REQUIRE_FALSE(s.contains(0));  // deep copy
+
+  HiSlab<std::string> d(0, 5);
+  d.insert("old");
+  d = s;
+  REQUIRE(d.capacity() == 1000);
+  REQUIRE(d.size() == s.size());
+  REQUIRE(d[1] == "1");
+
+  HiSlab<std::string> m(std::move(d));
+  REQUIRE(m.size() == s.size());
+  REQUIRE(d.capacity() == 0);  // NOLINT(bugprone-use-after-move): specified moved-from state
+  REQUIRE(d.size() == 0);
+  REQUIRE(d.empty());
+  REQUIRE(d.full());
+  REQUIRE_THROWS_AS(d.insert("x"), hislab::CapacityError);
+  REQUIRE_FALSE(d.try_insert("x"));
+  REQUIRE(d.begin() == d.end());
+  REQUIRE_FALSE(d.contains(0));
+  HiSlab<std::string> copy_of_moved(d);
+  REQUIRE(copy_of_moved.capacity() == 0);
+
+  const std::string* addr = &m[1];
+  HiSlab<std::string> n(0, 10);
+  n = std::move(m);
+  REQUIRE(&n[1] == addr);  // moving the slab moves no element
+  REQUIRE(m.capacity() == 0);
+  swap(n, m);
+  REQUIRE(n.capacity() == 0);
+  REQUIRE(m[1] == "1");
+  m.swap(n);
+  REQUIRE(n[1] == "1");
+}
+
+TEST_CASE("HiSlab: element addresses are stable across growth", "[slab]") {
+  HiSlab<std::uint64_t> s(0, 1u << 20);
+  std::vector<std::uint64_t*> addr;
+  for (std::uint64_t i = 0; i < 300000; ++i) addr.push_back(&s[s.insert(i)]);
+  for (std::uint64_t i = 0; i < 300000; ++i) REQUIRE(*addr[i] == i);
+  for (std::uint64_t i = 0; i < 300000; ++i) REQUIRE(&s[static_cast<index_type>(i)] == addr[i]);
+}

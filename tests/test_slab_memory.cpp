@@ -1,0 +1,161 @@
+// Memory controls: reserve, trim, lock_memory (and its refusal), the largest virtual capacity,
+// HugePages::Require.
+#include <hislab/hislab.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+#include <system_error>
+
+#include "support/catch.hpp"
+#include "support/death.hpp"
+#include "support/hugepages.hpp"
+
+using hislab::HiSlab;
+using hislab::HugePages;
+using hislab::index_type;
+using hislab::Options;
+
+TEST_CASE("Largest virtual capacity: constructs, works near index 0, commits little", "[memory]") {
+  HiSlab<std::uint64_t> s(0, 0xFFFF'FFFFu);
+  REQUIRE(s.capacity() == 0xFFFF'FFFFu);
+  REQUIRE(s.memory_reserved() >= std::size_t{0xFFFF'FFFFu} * 8);
+  for (std::uint64_t i = 0; i < 100000; ++i) REQUIRE(s.insert(i) == i);
+  for (index_type i = 0; i < 100000; i += 2) REQUIRE(s.erase(i));
+  REQUIRE(s.insert(7) == 0);
+  std::size_t n = 0;
+  for (auto [i, v] : s) n += (v == i || i == 0);
+  REQUIRE(n == s.size());
+  REQUIRE(s.memory_committed() < (std::size_t{4} << 20));
+  s.clear();
+  REQUIRE(s.empty());
+}
+
+TEST_CASE("reserve() pre-faults, beyond capacity throws", "[memory][errors]") {
+  HiSlab<std::uint64_t> s(0, 100000);
+  const std::size_t before = s.memory_committed();
+  s.reserve(50000);
+  REQUIRE(s.memory_committed() >= before + 50000 * 8);
+  REQUIRE_THROWS_AS(s.reserve(100001), hislab::CapacityError);
+  s.reserve(100000);
+  REQUIRE(s.memory_committed() >= 100000 * 8);
+  REQUIRE(s.insert(1) == 0);
+}
+
+TEST_CASE("trim() gives back vacant pages without moving anything", "[memory]") {
+  HiSlab<std::uint64_t> s(0, 1u << 20);
+  for (std::uint64_t i = 0; i < 500000; ++i) s.insert(i);
+  const std::size_t full = s.memory_committed();
+  REQUIRE(s.trim() == 0);  // nothing vacant yet
+  std::mt19937 rng(3);
+  std::vector<index_type> kept;
+  for (index_type i = 0; i < 500000; ++i) {
+    if (i % 10000 == 0)
+      kept.push_back(i);  // one survivor per ~20 pages
+    else
+      s.erase(i);
+  }
+  const std::uint64_t* addr = &s[10000];
+  const std::size_t released = s.trim();
+  REQUIRE(released > 400000 * 8 * 9 / 10);
+  REQUIRE(s.memory_committed() <= full - released);
+  REQUIRE(s.trim() == 0);      // nothing more can go
+  REQUIRE(&s[10000] == addr);  // nothing moved
+  for (index_type i : kept) REQUIRE(s[i] == i);
+  // The released slots are reusable and read what was written.
+  for (std::uint64_t k = 0; k < 1000; ++k) {
+    const auto i = s.insert(k * 3);
+    REQUIRE(s[i] == k * 3);
+  }
+  REQUIRE(s.size() == kept.size() + 1000);
+  s.clear();
+  REQUIRE(s.trim() > 0);
+  REQUIRE(s.trim() == 0);
+}
+
+TEST_CASE("lock_memory() locks, and a refusal leaves the slab usable", "[memory][errors]") {
+  {
+    HiSlab<std::uint64_t> s(Options{1000, 100000, HugePages::None, true});
+    for (int i = 0; i < 5000; ++i) s.insert(static_cast<std::uint64_t>(i));  // later pages too
+    s.unlock_memory();
+    s.lock_memory();
+    s.unlock_memory();
+    REQUIRE(s.size() == 5000);
+  }
+  auto res = hislab_test::run_in_child([] {
+    struct rlimit rl {
+      64 * 1024, 64 * 1024
+    };
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(3);
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(4);  // root ignores RLIMIT_MEMLOCK
+    HiSlab<std::uint64_t> s(0, 1u << 20);
+    for (std::uint64_t i = 0; i < 100000; ++i) s.insert(i);  // 800 KB > 64 KiB
+    try {
+      s.lock_memory();
+      ::_exit(5);
+    } catch (const std::system_error& e) {
+      if (e.code().value() != ENOMEM && e.code().value() != EPERM) ::_exit(6);
+    }
+    for (std::uint64_t i = 0; i < 1000; ++i) s.insert(i);  // still usable
+    if (s.size() != 101000 || s[5] != 5) ::_exit(7);
+    // Constructing with lock_memory over the limit is refused by the constructor.
+    std::error_code ec;
+    if (HiSlab<std::uint64_t>::try_create(Options{100000, 200000, HugePages::None, true}, ec)) ::_exit(8);
+    if (ec.value() != ENOMEM && ec.value() != EPERM) ::_exit(9);
+    try {
+      HiSlab<std::uint64_t> t(Options{100000, 200000, HugePages::None, true});
+      ::_exit(10);
+    } catch (const std::system_error&) {
+    }
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+
+TEST_CASE("populate fallback: kernels without MADV_POPULATE_WRITE", "[memory]") {
+  hislab::detail::os::populate_write_disabled() = true;
+  HiSlab<std::uint64_t> s(10000, 100000);
+  REQUIRE(s.memory_committed() >= 10000 * 8);
+  for (std::uint64_t i = 0; i < 20000; ++i) s.insert(i);
+  s.reserve(50000);
+  REQUIRE(s[19999] == 19999);
+  hislab::detail::os::populate_write_disabled() = false;
+}
+
+TEST_CASE("HugePages::Require: clear errors without a pool, works with one", "[memory][hugepages]") {
+  const std::size_t hp = hislab::detail::os::huge_page_size();
+  {
+    hislab_test::HugePagePool none(0);
+    if (!none.ok()) HISLAB_SKIP("needs root and a writable /proc/sys/vm/nr_hugepages");
+    std::error_code ec;
+    REQUIRE_FALSE(HiSlab<std::uint64_t>::try_create(Options{0, 1000, HugePages::Require}, ec));
+    REQUIRE(ec.value() == ENOMEM);
+    try {
+      HiSlab<std::uint64_t> s(Options{0, 1000, HugePages::Require});
+      FAIL("expected std::system_error");
+    } catch (const std::system_error& e) {
+      REQUIRE(e.code().value() == ENOMEM);
+    }
+  }
+  {
+    hislab_test::HugePagePool pool(2);
+    if (!pool.ok()) HISLAB_SKIP("the kernel could not supply 2 huge pages");
+    const auto per_page = static_cast<std::uint32_t>(hp / 8);
+    HiSlab<std::uint64_t> s(Options{0, per_page * 4, HugePages::Require});
+    for (std::uint64_t i = 0; i < per_page * 2; ++i) REQUIRE(s.insert(i) == i);  // two huge pages
+    // The third huge page does not exist: an error from insert, never SIGBUS.
+    REQUIRE_THROWS_AS(s.insert(1), std::system_error);
+    REQUIRE_FALSE(s.try_insert(1));
+    REQUIRE(s.size() == per_page * 2);
+    REQUIRE(s[per_page * 2 - 1] == per_page * 2 - 1);
+    // Free the second page entirely, trim it back to the pool, and use it again.
+    for (index_type i = per_page; i < per_page * 2; ++i) s.erase(i);
+    REQUIRE(s.trim() == hp);
+    REQUIRE(s.insert(5) == per_page);
+    REQUIRE(s[per_page] == 5);
+  }
+}
