@@ -161,6 +161,7 @@ TEST_CASE("MmapRegion: HugePages::Require", "[mmap][hugepages]") {
   {
     hislab_test::HugePagePool none(0);
     if (!none.ok()) HISLAB_SKIP("needs root and a writable /proc/sys/vm/nr_hugepages");
+    if (!hislab_test::HugePagePool::can_map()) HISLAB_SKIP("MAP_HUGETLB is refused here (qemu-user?)");
     MmapRegion r = MmapRegion::reserve(hp * 2, HugePages::Require);
     REQUIRE(r.page_size() == hp);
     REQUIRE(r.size() == hp * 2);

@@ -2,6 +2,8 @@
 // Configures the kernel's huge page pool for a test (root only) and restores it afterwards.
 #include <unistd.h>
 
+#include <hislab/mmap_region.hpp>
+
 #include <fstream>
 #include <string>
 
@@ -22,6 +24,12 @@ class HugePagePool {
   HugePagePool(const HugePagePool&) = delete;
   HugePagePool& operator=(const HugePagePool&) = delete;
   bool ok() const { return ok_; }
+
+  /// False where MAP_HUGETLB itself is refused (no hugetlb support, or qemu-user).
+  static bool can_map() {
+    std::error_code ec;
+    return hislab::MmapRegion::try_reserve(1, hislab::HugePages::Require, ec).has_value();
+  }
 
  private:
   static constexpr const char* path = "/proc/sys/vm/nr_hugepages";

@@ -110,9 +110,14 @@ inline int populate(std::byte* p, std::size_t bytes, std::size_t page, bool huge
   return err;
 }
 
+/// mlock, or mlock2(MLOCK_ONFAULT). Where MLOCK_ONFAULT is unknown (Linux before 4.4 says
+/// ENOSYS; qemu-user says EINVAL) plain mlock is used, which faults the whole range in.
 inline int lock(void* p, std::size_t bytes, bool on_fault) noexcept {
   if (bytes == 0) return 0;
-  if (on_fault) return ::mlock2(p, bytes, MLOCK_ONFAULT) == 0 ? 0 : errno;
+  if (on_fault) {
+    if (::mlock2(p, bytes, MLOCK_ONFAULT) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return errno;
+  }
   return ::mlock(p, bytes) == 0 ? 0 : errno;
 }
 

@@ -45,9 +45,11 @@ namespace detail {
 #endif
 }
 
-/// Throws `std::system_error` for an error code that came from the OS (or from bad options).
+/// Throws for an error code: std::invalid_argument for the library's own verdict on bad
+/// options (generic category), std::system_error for what the OS said (system category).
 [[noreturn]] HISLAB_COLD inline void throw_error_code(std::error_code ec, const char* what) {
-  if (ec == std::errc::invalid_argument) throw_invalid_argument(what);
+  if (ec.category() == std::generic_category() && ec == std::errc::invalid_argument)
+    throw_invalid_argument(what);
 #if HISLAB_HAS_EXCEPTIONS
   throw std::system_error(ec, what);
 #else
