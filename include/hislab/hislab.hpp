@@ -2,11 +2,13 @@
 /// \file hislab.hpp
 /// The umbrella header: everything HiSlab offers.
 
+#include "buffer_slab.hpp"
 #include "config.hpp"
 #include "errors.hpp"
 #include "fwd.hpp"
 #include "hier_bitmap.hpp"
 #include "mmap_region.hpp"
 #include "slab.hpp"
+#include "tagged_slab.hpp"
 #include "types.hpp"
 #include "version.hpp"

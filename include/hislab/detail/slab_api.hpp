@@ -16,6 +16,7 @@
 #include "../types.hpp"
 #include "assert.hpp"
 #include "iterator.hpp"
+#include "memory_api.hpp"
 #include "sampling.hpp"
 #include "slab_core.hpp"
 #include "throw.hpp"
@@ -24,9 +25,10 @@ HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
 template <class Derived, class T>
-class SlabApi {
+class SlabApi : public MemoryApi<T> {
  protected:
   using Core = SlabCore<T>;
+  using MemoryApi<T>::core_;
 
  public:
   using value_type = T;
@@ -71,12 +73,12 @@ class SlabApi {
   // ---- construction -------------------------------------------------------------------------
 
   /// A slab with Options{}: 2^20 slots of address space, nothing pre-faulted.
-  SlabApi() : core_(Core::create(Options{})) {}
+  SlabApi() : MemoryApi<T>(Core::create(Options{})) {}
   /// Pre-faults `initial_capacity` slots; reserves `virtual_capacity` slots of address space.
   SlabApi(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
-      : core_(Core::create(Options{initial_capacity, virtual_capacity})) {}
+      : MemoryApi<T>(Core::create(Options{initial_capacity, virtual_capacity})) {}
   /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
-  explicit SlabApi(const Options& o) : core_(Core::create(o)) {}
+  explicit SlabApi(const Options& o) : MemoryApi<T>(Core::create(o)) {}
 
   SlabApi(const SlabApi&) requires std::copy_constructible<T>
   = default;
@@ -276,24 +278,8 @@ class SlabApi {
   /// Same as size().
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
 
-  // ---- memory -------------------------------------------------------------------------------
-
-  /// Bytes of address space reserved: elements and every bitmap level.
-  [[nodiscard]] std::size_t memory_reserved() const noexcept { return core_.memory_reserved(); }
-  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
-  [[nodiscard]] std::size_t memory_committed() const noexcept { return core_.memory_committed(); }
-  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
-  /// std::system_error if refused; the slab stays usable and unlocked.
-  void lock_memory() { core_.lock_memory(); }
-  void unlock_memory() noexcept { core_.unlock_memory(); }
-  /// Pre-faults the pages of slots [0, n). n > capacity() throws CapacityError.
-  void reserve(size_type n) { core_.reserve(n); }
-  /// Gives back the pages that hold vacant slots only. No index or reference is invalidated;
-  /// returns the bytes released (0 when nothing more can go).
-  std::size_t trim() noexcept { return core_.trim(); }
-
  protected:
-  explicit SlabApi(Core&& c) noexcept : core_(std::move(c)) {}
+  explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
 
   // Default hooks; TaggedHiSlab hides them.
   void hook_release(index_type) noexcept {}
@@ -306,8 +292,6 @@ class SlabApi {
   static std::optional<index_type> engaged(index_type i) noexcept {
     return i == npos ? std::nullopt : std::optional<index_type>(i);
   }
-
-  Core core_;
 };
 
 }  // namespace detail

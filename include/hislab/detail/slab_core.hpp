@@ -45,6 +45,10 @@ inline std::size_t chunk_size_for(std::size_t bytes, std::size_t page) noexcept 
   return chunk;
 }
 
+/// Passed as the only constructor argument: default-initialize (leave a trivial T's bytes as
+/// they are) instead of value-initializing.
+struct DefaultInit {};
+
 template <class T>
 class SlabCore {
   static_assert(std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T>,
@@ -145,6 +149,8 @@ class SlabCore {
     return std::launder(reinterpret_cast<T*>(elems_.data() + std::size_t{i} * sizeof(T)));
   }
   [[nodiscard]] T* get(index_type i) const noexcept { return contains(i) ? ptr(i) : nullptr; }
+  /// The first byte of slot 0 (nullptr for an empty core).
+  [[nodiscard]] std::byte* base() const noexcept { return elems_.data(); }
 
   /// The first live index at or above `from`, else npos.
   [[nodiscard]] index_type next_live(index_type from) const noexcept {
@@ -323,7 +329,9 @@ class SlabCore {
 
   template <class... A>
   void construct(index_type i, A&&... args) {
-    if constexpr (std::is_constructible_v<T, A&&...>)
+    if constexpr (sizeof...(A) == 1 && (std::is_same_v<std::remove_cvref_t<A>, DefaultInit> && ...))
+      ::new (static_cast<void*>(ptr(i))) T;  // default-initialized: BufferSlab leaves bytes as they are
+    else if constexpr (std::is_constructible_v<T, A&&...>)
       ::new (static_cast<void*>(ptr(i))) T(std::forward<A>(args)...);
     else
       ::new (static_cast<void*>(ptr(i))) T{std::forward<A>(args)...};

@@ -1,0 +1,39 @@
+#pragma once
+// MemoryApi<T>: owns a SlabCore<T> and gives every container (HiSlab, TaggedHiSlab,
+// BufferSlab) the same memory controls, written once.
+
+#include <cstddef>
+#include <utility>
+
+#include "../types.hpp"
+#include "slab_core.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+namespace detail {
+
+template <class T>
+class MemoryApi {
+ public:
+  /// Bytes of address space reserved: elements and every bitmap level.
+  [[nodiscard]] std::size_t memory_reserved() const noexcept { return core_.memory_reserved(); }
+  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
+  [[nodiscard]] std::size_t memory_committed() const noexcept { return core_.memory_committed(); }
+  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
+  /// std::system_error if refused; the container stays usable and unlocked.
+  void lock_memory() { core_.lock_memory(); }
+  void unlock_memory() noexcept { core_.unlock_memory(); }
+  /// Pre-faults the pages of slots [0, n). n > capacity() throws CapacityError.
+  void reserve(size_type n) { core_.reserve(n); }
+  /// Gives back the pages that hold vacant slots only. No index or reference is invalidated;
+  /// returns the bytes released (0 when nothing more can go).
+  std::size_t trim() noexcept { return core_.trim(); }
+
+ protected:
+  MemoryApi() noexcept = default;
+  explicit MemoryApi(SlabCore<T>&& c) noexcept : core_(std::move(c)) {}
+
+  SlabCore<T> core_;
+};
+
+}  // namespace detail
+HISLAB_NAMESPACE_END

@@ -1,0 +1,268 @@
+// Random sampling: exact uniformity (chi-square with fixed seeds and a margin that cannot
+// flake), determinism, edge cases, for occupied slots (HiSlab, TaggedHiSlab) and tagged ones.
+#include <hislab/hislab.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "support/catch.hpp"
+
+using hislab::HiSlab;
+using hislab::index_type;
+using hislab::TaggedHiSlab;
+
+namespace {
+
+/// Pearson's statistic for observed counts against a uniform expectation.
+double chi_square(const std::map<index_type, long>& counts, std::size_t cells, long total) {
+  const double expected = static_cast<double>(total) / static_cast<double>(cells);
+  double x2 = 0;
+  std::size_t seen = 0;
+  for (auto [k, c] : counts) {
+    x2 += (static_cast<double>(c) - expected) * (static_cast<double>(c) - expected) / expected;
+    ++seen;
+  }
+  x2 += static_cast<double>(cells - seen) * expected;  // cells never drawn
+  return x2;
+}
+
+/// Mean + 6 standard deviations of chi-square(dof): p < 1e-8 for a uniform sampler; a sampler
+/// that favours sparse blocks (uniform over blocks, then within a block) lands far above it.
+double threshold(std::size_t cells) {
+  const double dof = static_cast<double>(cells - 1);
+  return dof + 6.0 * std::sqrt(2.0 * dof);
+}
+
+/// A fragmented slab: dense blocks, nearly empty blocks, and holes inside blocks.
+template <class Slab>
+std::vector<index_type> fragment(Slab& s) {
+  for (std::uint32_t i = 0; i < 20000; ++i) s.insert(static_cast<int>(i));
+  std::mt19937 rng(99);
+  for (index_type i = 0; i < 20000; ++i) {
+    const index_type block = i / 512;
+    const bool keep = block % 4 == 0   ? true
+                      : block % 4 == 1 ? (i % 97 == 0)
+                      : block % 4 == 2 ? (rng() % 3 == 0)
+                                       : false;
+    if (!keep) s.erase(i);
+  }
+  std::vector<index_type> live;
+  for (auto [i, v] : s) live.push_back(i);
+  return live;
+}
+
+}  // namespace
+
+TEST_CASE("random_occupied: uniform over a fragmented slab", "[sampling]") {
+  HiSlab<int> s(0, 20000);
+  const auto live = fragment(s);
+  REQUIRE(live.size() > 3000);
+  std::mt19937_64 g(1234);
+  std::map<index_type, long> counts;
+  const long draws = static_cast<long>(live.size()) * 200;
+  for (long k = 0; k < draws; ++k) {
+    auto e = s.random_occupied(g);
+    REQUIRE(e);
+    REQUIRE(e->value == static_cast<int>(e->index));
+    ++counts[e->index];
+  }
+  for (auto [i, c] : counts) REQUIRE(std::binary_search(live.begin(), live.end(), i));
+  const double x2 = chi_square(counts, live.size(), draws);
+  INFO("chi-square " << x2 << " over " << live.size() << " cells, threshold " << threshold(live.size()));
+  REQUIRE(x2 < threshold(live.size()));
+  // The const overload yields Entry<const int>.
+  const auto& cs = s;
+  auto ce = cs.random_occupied(g);
+  static_assert(std::is_same_v<decltype(ce), std::optional<hislab::Entry<const int>>>);
+  REQUIRE(ce);
+}
+
+TEST_CASE("random_occupied_many: uniform, with replacement, deterministic", "[sampling]") {
+  TaggedHiSlab<int> s(0, 20000);
+  const auto live = fragment(s);
+  std::mt19937 g(77);
+  std::vector<index_type> out;
+  const std::size_t draws = live.size() * 200;
+  s.random_occupied_many(g, draws, std::back_inserter(out));
+  REQUIRE(out.size() == draws);
+  std::map<index_type, long> counts;
+  for (index_type i : out) ++counts[i];
+  for (auto [i, c] : counts) REQUIRE(std::binary_search(live.begin(), live.end(), i));
+  REQUIRE(chi_square(counts, live.size(), static_cast<long>(draws)) < threshold(live.size()));
+  std::mt19937 g1(5), g2(5);
+  std::vector<index_type> a, b;
+  s.random_occupied_many(g1, 1000, std::back_inserter(a));
+  s.random_occupied_many(g2, 1000, std::back_inserter(b));
+  REQUIRE(a == b);
+}
+
+namespace {
+
+/// Draws many n-subsets of a slab with `live` elements and checks that every subset of size n
+/// is equally likely (the set of subsets is enumerated through a sorted-vector key).
+template <class Sample>
+void check_subsets_uniform(std::size_t live, std::size_t n, Sample sample) {
+  std::map<std::vector<index_type>, long> counts;
+  double subsets = 1;
+  for (std::size_t k = 0; k < n; ++k)
+    subsets = subsets * static_cast<double>(live - k) / static_cast<double>(k + 1);
+  const long draws = static_cast<long>(subsets) * 300;
+  for (long d = 0; d < draws; ++d) {
+    std::vector<index_type> got = sample();
+    REQUIRE(got.size() == n);
+    std::sort(got.begin(), got.end());
+    REQUIRE(std::adjacent_find(got.begin(), got.end()) == got.end());  // distinct
+    ++counts[got];
+  }
+  REQUIRE(counts.size() == static_cast<std::size_t>(subsets));
+  const double expected = static_cast<double>(draws) / subsets;
+  double x2 = 0;
+  for (auto& [k, c] : counts)
+    x2 += (static_cast<double>(c) - expected) * (static_cast<double>(c) - expected) / expected;
+  INFO("chi-square " << x2 << " over " << subsets << " subsets");
+  REQUIRE(x2 < threshold(static_cast<std::size_t>(subsets)));
+}
+
+}  // namespace
+
+TEST_CASE("random_occupied_unique: uniform over subsets (selection and Floyd paths)", "[sampling]") {
+  HiSlab<int> s(0, 5000);
+  for (int i = 0; i < 3000; ++i) s.insert(i);
+  std::set<index_type> keep;
+  for (index_type i = 0; i < 3000; i += 97) keep.insert(i);  // 31 scattered survivors
+  s.retain([&](index_type i, int&) { return keep.count(i) != 0; });
+  REQUIRE(s.size() == 31);
+  std::mt19937 g(2024);
+  // n = 2 < 31 / 8: Floyd's algorithm over ranks.
+  check_subsets_uniform(31, 2, [&] {
+    std::vector<index_type> v;
+    s.random_occupied_unique(g, 2, std::back_inserter(v));
+    for (index_type i : v) REQUIRE(keep.count(i));
+    return v;
+  });
+  // n = 5 >= 31 / 8: selection sampling.
+  HiSlab<int> small(0, 100);
+  for (int i = 0; i < 60; ++i) small.insert(i);
+  small.retain([](index_type i, int&) { return i % 6 == 1; });  // 10 live
+  check_subsets_uniform(10, 3, [&] {
+    std::vector<index_type> v;
+    small.random_occupied_unique(g, 3, std::back_inserter(v));
+    for (index_type i : v) REQUIRE(i % 6 == 1);
+    return v;
+  });
+}
+
+TEST_CASE("random_occupied_unique: large n uses the bitset path and stays uniform per element",
+          "[sampling]") {
+  HiSlab<int> s(0, 50000);
+  const auto live = fragment(s);
+  const std::size_t n = 100;  // > 64 and < size / 8
+  REQUIRE(n < live.size() / 8);
+  std::mt19937 g(31337);
+  std::map<index_type, long> counts;
+  const int rounds = 3000;
+  for (int r = 0; r < rounds; ++r) {
+    std::vector<index_type> v;
+    s.random_occupied_unique(g, n, std::back_inserter(v));
+    REQUIRE(v.size() == n);
+    std::sort(v.begin(), v.end());
+    REQUIRE(std::adjacent_find(v.begin(), v.end()) == v.end());
+    for (index_type i : v) ++counts[i];
+  }
+  // Inclusion counts are (nearly) independent binomials with equal means.
+  REQUIRE(chi_square(counts, live.size(), static_cast<long>(rounds * n)) < threshold(live.size()));
+}
+
+TEST_CASE("sampling edge cases: empty, n >= size, n == 0, determinism", "[sampling]") {
+  HiSlab<int> s(0, 100);
+  std::mt19937 g(1);
+  REQUIRE_FALSE(s.random_occupied(g));
+  std::vector<index_type> out;
+  s.random_occupied_many(g, 10, std::back_inserter(out));
+  s.random_occupied_unique(g, 10, std::back_inserter(out));
+  REQUIRE(out.empty());
+  REQUIRE(s.count_occupied() == 0);
+  for (int i = 0; i < 7; ++i) s.insert(i);
+  s.erase(3);
+  REQUIRE(s.count_occupied() == 6);
+  s.random_occupied_unique(g, 1000, std::back_inserter(out));  // ends, returns all of them
+  REQUIRE(out == std::vector<index_type>{0, 1, 2, 4, 5, 6});
+  out.clear();
+  s.random_occupied_unique(g, 0, std::back_inserter(out));
+  s.random_occupied_many(g, 0, std::back_inserter(out));
+  REQUIRE(out.empty());
+  std::mt19937 g1(9), g2(9);
+  std::vector<index_type> a, b;
+  s.random_occupied_unique(g1, 3, std::back_inserter(a));
+  s.random_occupied_unique(g2, 3, std::back_inserter(b));
+  REQUIRE(a == b);
+  REQUIRE(s.random_occupied(g1)->index == s.random_occupied(g2)->index);
+  // A held index is never sampled.
+  HiSlab<int> h(0, 4);
+  h.insert(0);
+  auto e = h.vacant_entry();  // index 1
+  h.insert(2);
+  for (int k = 0; k < 200; ++k) REQUIRE(h.random_occupied(g)->index != 1);
+  std::vector<index_type> all;
+  h.random_occupied_unique(g, 5, std::back_inserter(all));
+  REQUIRE(all == std::vector<index_type>{0, 2});
+}
+
+TEST_CASE("random_tagged*: uniform over a fragmented tagged subset", "[sampling][tagged]") {
+  TaggedHiSlab<int> s(0, 20000);
+  const auto live = fragment(s);
+  std::vector<index_type> tagged;
+  for (index_type i : live)
+    if (i % 3 != 0 || i < 2000) {
+      s.tag(i);
+      tagged.push_back(i);
+    }
+  REQUIRE(s.count_tagged() == tagged.size());
+  std::mt19937_64 g(555);
+  std::map<index_type, long> counts;
+  const long draws = static_cast<long>(tagged.size()) * 200;
+  for (long k = 0; k < draws; ++k) {
+    auto e = s.random_tagged(g);
+    REQUIRE(e);
+    ++counts[e->index];
+  }
+  for (auto [i, c] : counts) REQUIRE(s.is_tagged(i));
+  REQUIRE(chi_square(counts, tagged.size(), draws) < threshold(tagged.size()));
+
+  std::vector<index_type> many;
+  s.random_tagged_many(g, 5000, std::back_inserter(many));
+  REQUIRE(many.size() == 5000);
+  for (index_type i : many) REQUIRE(s.is_tagged(i));
+
+  std::vector<index_type> uniq;
+  s.random_tagged_unique(g, 50, std::back_inserter(uniq));
+  REQUIRE(uniq.size() == 50);
+  std::sort(uniq.begin(), uniq.end());
+  REQUIRE(std::adjacent_find(uniq.begin(), uniq.end()) == uniq.end());
+  for (index_type i : uniq) REQUIRE(s.is_tagged(i));
+  uniq.clear();
+  s.random_tagged_unique(g, 1u << 30, std::back_inserter(uniq));
+  REQUIRE(uniq == tagged);
+
+  TaggedHiSlab<int> small(0, 64);
+  for (int i = 0; i < 40; ++i) small.insert(i);
+  for (index_type i = 0; i < 40; i += 4) small.tag(i);  // 10 tagged
+  check_subsets_uniform(10, 3, [&] {
+    std::vector<index_type> v;
+    small.random_tagged_unique(g, 3, std::back_inserter(v));
+    for (index_type i : v) REQUIRE(i % 4 == 0);
+    return v;
+  });
+  TaggedHiSlab<int> none(0, 10);
+  none.insert(1);
+  REQUIRE_FALSE(none.random_tagged(g));
+  std::vector<index_type> nothing;
+  none.random_tagged_many(g, 5, std::back_inserter(nothing));
+  none.random_tagged_unique(g, 5, std::back_inserter(nothing));
+  REQUIRE(nothing.empty());
+}
