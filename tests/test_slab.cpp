@@ -357,3 +357,21 @@ TEST_CASE("HiSlab: element addresses are stable across growth", "[slab]") {
   for (std::uint64_t i = 0; i < 300000; ++i) REQUIRE(*addr[i] == i);
   for (std::uint64_t i = 0; i < 300000; ++i) REQUIRE(&s[static_cast<index_type>(i)] == addr[i]);
 }
+
+TEST_CASE("HiSlab: under AddressSanitizer a vacant slot is poisoned", "[slab][asan]") {
+#if HISLAB_DETAIL_ASAN
+  HiSlab<std::uint64_t> s(0, 1000);
+  const auto i = s.insert(1);
+  s.insert(2);
+  volatile std::uint64_t* stale = &s[i];
+  REQUIRE(s.erase(i));
+  auto r = hislab_test::run_in_child([&] { (void)*stale; });  // use after erase
+  INFO(r.err);
+  REQUIRE(r.err.find("AddressSanitizer") != std::string::npos);
+  REQUIRE(r.err.find("use-after-poison") != std::string::npos);
+  REQUIRE(s.insert(3) == i);  // unpoisoned again when reused
+  REQUIRE(*stale == 3);
+#else
+  HISLAB_SKIP("not an AddressSanitizer build");
+#endif
+}
