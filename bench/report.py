@@ -63,27 +63,37 @@ def table(data, baseline="hislab"):
         parts = name.split("/")
         if len(parts) < 3:
             continue
-        workload, peer, n = parts[0], parts[1], parts[2]
-        rows.setdefault((workload, int(n)), {})[peer] = per_item_ns(b)
+        workload, peer, size = parts[0], parts[1], "/".join(parts[2:])
+        rows.setdefault((workload, size), {})[peer] = per_item_ns(b)
+
+    def order(key):
+        workload, size = key
+        return (workload, tuple(int(x) if x.isdigit() else 0 for x in size.split("/")))
+
     lines = ["| workload | N | peer | ns/item (median) | ratio to HiSlab |", "|---|---:|---|---:|---:|"]
-    for (workload, n) in sorted(rows):
-        peers = rows[(workload, n)]
+    for key in sorted(rows, key=order):
+        workload, size = key
+        peers = rows[key]
         base = peers.get(baseline) or next((v for k, v in peers.items() if k.startswith(baseline)), None)
-        for peer in sorted(peers, key=lambda p: (not p.startswith(baseline), p)):
+        shown = "/".join(f"{int(x):,}" if x.isdigit() else x for x in size.split("/"))
+        for peer in sorted(peers, key=lambda p: (p != baseline, not p.startswith(baseline), p)):
             ratio = f"{peers[peer] / base:.2f}x" if base else "-"
-            lines.append(f"| {workload} | {n:,} | {peer} | {peers[peer]:.2f} | {ratio} |")
+            lines.append(f"| {workload} | {shown} | {peer} | {peers[peer]:.2f} | {ratio} |")
     return "\n".join(lines), errors
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("binary")
+    ap.add_argument("binary", nargs="+", help="benchmark binaries; their results are merged")
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--min-time", default="0.2")
     ap.add_argument("--out", help="also write the markdown table here")
-    ap.add_argument("extra", nargs="*", help="more flags for the benchmark binary")
+    ap.add_argument("--filter", help="--benchmark_filter for every binary")
     args = ap.parse_args()
-    data = run(args.binary, args.repetitions, args.min_time, args.extra)
+    extra = [f"--benchmark_filter={args.filter}"] if args.filter else []
+    data = {"benchmarks": []}
+    for binary in args.binary:
+        data["benchmarks"] += run(binary, args.repetitions, args.min_time, extra)["benchmarks"]
     text, errors = table(data)
     header = f"Machine: {machine_line()}. Medians of {args.repetitions} repetitions; ratio = peer time / HiSlab time (lower is better for the peer).\n\n"
     print(header + text)

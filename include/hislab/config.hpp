@@ -109,6 +109,12 @@
 #define HISLAB_DETAIL_ASSERTS 0
 #endif
 
+// Only bench/ sets this, to measure what the rank counts of the summary levels cost insert
+// and remove (select() is wrong without them). Never set it in a program.
+#ifndef HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
+#define HISLAB_DETAIL_BENCH_NO_RANK_COUNTS 0
+#endif
+
 // The ABI namespace names the version and the kernel, so that a TU built with -mavx2 and one
 // built without cannot silently share one definition: mixing them is a link error, not SIGILL.
 #if HISLAB_DETAIL_KERNEL_AVX512

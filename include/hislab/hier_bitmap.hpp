@@ -284,7 +284,9 @@ class HierBitmap {
 
   HISLAB_ALWAYS_INLINE void after_set(std::size_t b) noexcept {
     const unsigned c = ++c0_[b];
+#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
     for (int l = 1; l < levels_; ++l) ++counts_[l][b >> (6 * l)];
+#endif
     ++count_;
     if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
     if (HISLAB_UNLIKELY(c == full_count(b))) on_full(b);
@@ -292,7 +294,9 @@ class HierBitmap {
 
   HISLAB_ALWAYS_INLINE void after_reset(std::size_t b) noexcept {
     const unsigned c = c0_[b]--;
+#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
     for (int l = 1; l < levels_; ++l) --counts_[l][b >> (6 * l)];
+#endif
     --count_;
     if (HISLAB_UNLIKELY(c == full_count(b))) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);

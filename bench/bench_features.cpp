@@ -1,0 +1,162 @@
+// TaggedHiSlab, BufferSlab and sampling benchmarks.
+// - sampling: random_occupied at capacities 1K, 1M, 64M, 100% and 1% occupied (the line must
+//   be flat: the cost is O(log capacity), not O(capacity / 512) as in the Rust original);
+// - tagging: tag + untag, and iterating the tagged subset, at 1% and 50% tagged of 1M;
+// - BufferSlab<4096> allocate + free against new/delete of 4096 bytes and
+//   std::pmr::unsynchronized_pool_resource.
+#include <benchmark/benchmark.h>
+
+#include <hislab/hislab.hpp>
+
+#include <cstdint>
+#include <memory_resource>
+#include <random>
+#include <vector>
+
+namespace {
+
+// ---- sampling -------------------------------------------------------------------------------
+
+/// A slab of `cap` slots with `pct` percent of them live, spread uniformly at random.
+hislab::HiSlab<std::uint32_t>& sample_slab(std::uint32_t cap, int pct) {
+  static std::uint32_t cached_cap = 0;
+  static int cached_pct = -1;
+  static std::unique_ptr<hislab::HiSlab<std::uint32_t>> slab;
+  if (cached_cap != cap || cached_pct != pct) {
+    slab.reset();
+    slab = std::make_unique<hislab::HiSlab<std::uint32_t>>(hislab::Options{cap, cap});
+    for (std::uint32_t i = 0; i < cap; ++i) slab->insert(i);
+    if (pct < 100) {
+      std::mt19937 rng(1);
+      slab->retain(
+          [&](hislab::index_type, std::uint32_t&) { return rng() % 100 < static_cast<unsigned>(pct); });
+    }
+    cached_cap = cap;
+    cached_pct = pct;
+  }
+  return *slab;
+}
+
+void BM_sample(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  const auto pct = static_cast<int>(state.range(1));
+  auto& slab = sample_slab(cap, pct);
+  std::mt19937_64 rng(42);
+  std::uint64_t sum = 0;
+  for (auto _ : state) sum += slab.random_occupied(rng)->value;
+  benchmark::DoNotOptimize(sum);
+  state.counters["live"] = slab.size();
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// ---- tagging --------------------------------------------------------------------------------
+
+constexpr std::uint32_t kTagN = 1'000'000;
+
+hislab::TaggedHiSlab<std::uint64_t> tagged_slab(int pct) {
+  hislab::TaggedHiSlab<std::uint64_t> s(kTagN, kTagN);
+  std::mt19937 rng(3);
+  for (std::uint32_t i = 0; i < kTagN; ++i) {
+    const auto idx = s.insert(i);
+    if (rng() % 100 < static_cast<unsigned>(pct)) s.tag(idx);
+  }
+  return s;
+}
+
+void BM_tag_untag(benchmark::State& state) {
+  auto s = tagged_slab(static_cast<int>(state.range(0)));
+  std::mt19937 rng(4);
+  std::vector<hislab::index_type> pos(1 << 16);
+  for (auto& p : pos) p = static_cast<hislab::index_type>(rng() % kTagN);
+  std::size_t k = 0;
+  std::uint64_t changed = 0;
+  for (auto _ : state) {
+    const auto i = pos[k++ & 0xFFFF];
+    changed += s.is_tagged(i) ? s.untag(i) + s.tag(i) : s.tag(i) + s.untag(i);
+  }
+  benchmark::DoNotOptimize(changed);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_iterate_tagged(benchmark::State& state) {
+  auto s = tagged_slab(static_cast<int>(state.range(0)));
+  std::uint64_t want = 0;
+  for (auto [i, v] : s.tagged()) want += v;
+  std::uint64_t got = 0;
+  for (auto _ : state) {
+    std::uint64_t sum = 0;
+    s.for_each_tagged([&](hislab::index_type, std::uint64_t& v) { sum += v; });
+    got = sum;
+    benchmark::DoNotOptimize(sum);
+  }
+  if (got != want) state.SkipWithError("checksum mismatch");
+  state.counters["tagged"] = s.count_tagged();
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * s.count_tagged());
+}
+
+// ---- BufferSlab<4096> ------------------------------------------------------------------------
+
+constexpr std::size_t kHeld = 1024;
+
+template <class Alloc>
+void buffer_churn(benchmark::State& state, Alloc& a) {
+  std::vector<typename Alloc::handle> held;
+  for (std::size_t i = 0; i < kHeld; ++i) held.push_back(a.get());
+  std::mt19937 rng(5);
+  std::vector<std::uint32_t> pos(1 << 16);
+  for (auto& p : pos) p = static_cast<std::uint32_t>(rng() % kHeld);
+  std::size_t k = 0;
+  for (auto _ : state) {
+    const auto p = pos[k++ & 0xFFFF];
+    a.put(std::move(held[p]));
+    held[p] = a.get();
+    a.touch(held[p]);
+  }
+  for (auto& h : held) a.put(std::move(h));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_buffer_hislab(benchmark::State& state) {
+  hislab::BufferSlab<4096> pool(kHeld + 16, 1 << 16);
+  struct A {
+    hislab::BufferSlab<4096>& pool;
+    using handle = std::optional<hislab::BufferSlab<4096>::AutoGuard>;
+    handle get() { return pool.allocate(); }
+    void put(handle&& h) { h.reset(); }
+    void touch(handle& h) { h->data()[0] = std::byte{1}; }
+  } a{pool};
+  buffer_churn(state, a);
+}
+
+void BM_buffer_new_delete(benchmark::State& state) {
+  struct A {
+    using handle = std::byte*;
+    handle get() { return static_cast<std::byte*>(::operator new (4096, std::align_val_t{4096})); }
+    void put(handle&& h) { ::operator delete (h, std::align_val_t{4096}); }
+    void touch(handle& h) { h[0] = std::byte{1}; }
+  } a;
+  buffer_churn(state, a);
+}
+
+void BM_buffer_pmr_pool(benchmark::State& state) {
+  std::pmr::unsynchronized_pool_resource res(std::pmr::pool_options{kHeld, 4096});
+  struct A {
+    std::pmr::memory_resource& r;
+    using handle = std::byte*;
+    handle get() { return static_cast<std::byte*>(r.allocate(4096, 4096)); }
+    void put(handle&& h) { r.deallocate(h, 4096, 4096); }
+    void touch(handle& h) { h[0] = std::byte{1}; }
+  } a{res};
+  buffer_churn(state, a);
+}
+
+}  // namespace
+
+BENCHMARK(BM_sample)->Name("sample/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
+BENCHMARK(BM_tag_untag)->Name("tag_untag/hislab")->Arg(1)->Arg(50);
+BENCHMARK(BM_iterate_tagged)->Name("iterate_tagged/hislab")->Arg(1)->Arg(50)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_buffer_hislab)->Name("buffer4096/hislab/1024");
+BENCHMARK(BM_buffer_new_delete)->Name("buffer4096/new_delete/1024");
+BENCHMARK(BM_buffer_pmr_pool)->Name("buffer4096/pmr_pool/1024");
+
+BENCHMARK_MAIN();
