@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "detail/os_linux.hpp"
+#include "detail/sanitizer.hpp"
 #include "detail/throw.hpp"
 #include "types.hpp"
 
@@ -63,7 +64,7 @@ class MmapRegion {
         page_(o.page_) {}
   MmapRegion& operator=(MmapRegion&& o) noexcept {
     if (this != &o) {
-      detail::os::unmap(data_, size_);
+      unmap();
       data_ = std::exchange(o.data_, nullptr);
       size_ = std::exchange(o.size_, 0);
       huge_ = o.huge_;
@@ -73,7 +74,7 @@ class MmapRegion {
   }
   MmapRegion(const MmapRegion&) = delete;
   MmapRegion& operator=(const MmapRegion&) = delete;
-  ~MmapRegion() { detail::os::unmap(data_, size_); }
+  ~MmapRegion() { unmap(); }
 
   /// Commits the pages covering [offset, offset + bytes) (rounded outward, clipped to size()):
   /// MADV_POPULATE_WRITE, or touching each page on kernels that lack it.
@@ -128,6 +129,13 @@ class MmapRegion {
  private:
   MmapRegion(std::byte* p, std::size_t n, HugePages h, std::size_t page) noexcept
       : data_(p), size_(n), huge_(h), page_(page) {}
+
+  void unmap() noexcept {
+    // AddressSanitizer keeps manual poison across munmap: a later mapping at the same address
+    // would inherit it. Clearing zero shadow over a large range is cheap (ASan drops the pages).
+    if (data_ != nullptr) detail::unpoison(data_, size_);
+    detail::os::unmap(data_, size_);
+  }
 
   static std::error_code to_ec(int err) noexcept {
     return err == 0 ? std::error_code{} : std::error_code(err, std::system_category());
