@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -110,20 +111,23 @@ inline int populate(std::byte* p, std::size_t bytes, std::size_t page, bool huge
   return err;
 }
 
+// The lock calls are made as raw syscalls: AddressSanitizer intercepts mlock/munlock and turns
+// them into silent no-ops, which would make a sanitizer build lie about locking.
+
 /// mlock, or mlock2(MLOCK_ONFAULT). Where MLOCK_ONFAULT is unknown (Linux before 4.4 says
 /// ENOSYS; qemu-user says EINVAL) plain mlock is used, which faults the whole range in.
 inline int lock(void* p, std::size_t bytes, bool on_fault) noexcept {
   if (bytes == 0) return 0;
   if (on_fault) {
-    if (::mlock2(p, bytes, MLOCK_ONFAULT) == 0) return 0;
+    if (::syscall(SYS_mlock2, p, bytes, MLOCK_ONFAULT) == 0) return 0;
     if (errno != EINVAL && errno != ENOSYS) return errno;
   }
-  return ::mlock(p, bytes) == 0 ? 0 : errno;
+  return ::syscall(SYS_mlock, p, bytes) == 0 ? 0 : errno;
 }
 
 inline int unlock(void* p, std::size_t bytes) noexcept {
   if (bytes == 0) return 0;
-  return ::munlock(p, bytes) == 0 ? 0 : errno;
+  return ::syscall(SYS_munlock, p, bytes) == 0 ? 0 : errno;
 }
 
 }  // namespace detail::os
