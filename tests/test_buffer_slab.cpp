@@ -66,7 +66,8 @@ TEST_CASE("BufferSlab: move-assigning onto a live guard frees the target first",
   REQUIRE(a.index() == 1);
   auto c = pool.allocate();
   REQUIRE(c.index() == 0);
-  a = std::move(a);  // self-move keeps the buffer
+  auto& same = a;
+  a = std::move(same);  // self-move keeps the buffer
   REQUIRE(pool.size() == 2);
 }
 

@@ -61,13 +61,18 @@ class BitmapIterator {
 };
 
 /// A begin/end pair as a std::ranges::view (cheap to copy, refers to its container).
+// view_base rather than view_interface: clang 14 cannot evaluate libstdc++ 12's view_interface
+// constraints, and the few members it would add are written out here.
 template <class It>
-class BitmapView : public std::ranges::view_interface<BitmapView<It>> {
+class BitmapView : public std::ranges::view_base {
  public:
   BitmapView() noexcept = default;
   BitmapView(It b, It e) noexcept : b_(b), e_(e) {}
   [[nodiscard]] It begin() const noexcept { return b_; }
   [[nodiscard]] It end() const noexcept { return e_; }
+  [[nodiscard]] bool empty() const noexcept { return b_ == e_; }
+  [[nodiscard]] explicit operator bool() const noexcept { return b_ != e_; }
+  [[nodiscard]] auto front() const noexcept { return *b_; }
 
  private:
   It b_{}, e_{};
