@@ -21,6 +21,12 @@
 ///   reading them: iteration, clear() and find_next_set() cost O(blocks visited + levels).
 /// Children past the end read as full (padding 1s in the full words) and as empty.
 ///
+/// One full bit may be stale: that of the cached lowest non-full block (`hint_`). When a removal
+/// makes a block the new lowest non-full one, its full bit is left set; if the block fills up
+/// again (the steady state of a full slab under churn) nothing has to be propagated. Every other
+/// block's full bit is exact, and the descent for the next hint runs only after the hint block's
+/// bit has been made exact again.
+///
 /// Population counts per block (C[0]) and per group of 64 children at each level (C[l]) tell
 /// full/empty flips apart without scanning a block, and make select(k) a descent of at most
 /// 64 counts per level: O(log capacity) whatever the fragmentation.
@@ -112,6 +118,7 @@ class HierBitmap {
     }
     const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
+    h.last_block_ = h.n_[0] - 1;
     return h;
   }
 
@@ -141,7 +148,9 @@ class HierBitmap {
     swap(cap_, o.cap_);
     swap(count_, o.count_);
     swap(hint_, o.hint_);
+    swap(next_hint_, o.next_hint_);
     swap(last_bits_, o.last_bits_);
+    swap(last_block_, o.last_block_);
     swap(high_block_, o.high_block_);
   }
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
@@ -161,23 +170,24 @@ class HierBitmap {
   /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
   bool set(index_type i) noexcept {
     if (i >= cap_) return false;
-    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
+    const Hot hot = hot_state();
+    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     if ((w & m) != 0) return false;
     w |= m;
-    after_set(i >> 9);
+    after_set(hot, i >> 9);
     return true;
   }
 
   /// Clears bit i. Returns true if it was 1; i >= capacity() changes nothing and returns false.
-  bool reset(index_type i) noexcept {
-    if (i >= cap_) return false;
-    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t m = std::uint64_t{1} << (i & 63);
-    if ((w & m) == 0) return false;
-    w &= ~m;
-    after_reset(i >> 9);
-    return true;
+  bool reset(index_type i) noexcept { return test_and_reset(i); }
+
+  /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
+  /// that have just tested it.
+  HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
+    const Hot hot = hot_state();
+    hot.blocks[i >> 9].w[(i >> 6) & 7] &= ~(std::uint64_t{1} << (i & 63));
+    after_reset(hot, i >> 9);
   }
 
   /// The lowest 0 bit below capacity(), else npos. O(1): one probe of the cached lowest
@@ -189,14 +199,29 @@ class HierBitmap {
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
   /// The slabs' insert path: one block probe, one store, the counts.
-  index_type set_first_unset() noexcept {
+  HISLAB_ALWAYS_INLINE index_type set_first_unset() noexcept {
     const std::size_t b = hint_;
     if (HISLAB_UNLIKELY(b >= n_[0])) return npos;
     detail::Block512& blk = blocks_[b];
     const unsigned bit = detail::BitBlock::find_first_zero(blk);
+    const Hot hot = hot_state();
     blk.w[bit >> 6] |= std::uint64_t{1} << (bit & 63);
-    after_set(b);
+    after_set(hot, b);
     return static_cast<index_type>(b * 512 + bit);
+  }
+
+  /// Clears bit i if it is set; returns whether it was. The slabs' erase path (i < capacity()
+  /// is checked here too).
+  HISLAB_ALWAYS_INLINE bool test_and_reset(index_type i) noexcept {
+    if (i >= cap_) return false;
+    const Hot hot = hot_state();
+    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    const std::uint64_t old = w;
+    if ((old & m) == 0) return false;
+    w = old & ~m;
+    after_reset(hot, i >> 9);
+    return true;
   }
 
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
@@ -247,9 +272,12 @@ class HierBitmap {
   /// Resets every bit. O(non-empty blocks): empty regions are not touched.
   void clear() noexcept {
     if (cap_ == 0) return;
+    // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
+    if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
     clear_node(levels_, 0);
     count_ = 0;
     hint_ = 0;
+    next_hint_ = none;
   }
 
   /// Bytes of address space reserved for all levels.
@@ -280,25 +308,50 @@ class HierBitmap {
   }
 
  private:
-  unsigned full_count(std::size_t b) const noexcept { return b + 1 == n_[0] ? last_bits_ : 512u; }
-
-  HISLAB_ALWAYS_INLINE void after_set(std::size_t b) noexcept {
-    const unsigned c = ++c0_[b];
-#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
-    for (int l = 1; l < levels_; ++l) ++counts_[l][b >> (6 * l)];
-#endif
-    ++count_;
-    if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
-    if (HISLAB_UNLIKELY(c == full_count(b))) on_full(b);
+  /// The members the hot paths use, loaded once: block words are std::uint64_t and may alias
+  /// the std::size_t members as far as the compiler knows, so after a store to a block it would
+  /// otherwise load them again.
+  struct Hot {
+    detail::Block512* blocks;
+    std::uint16_t* c0;
+    std::uint32_t* counts1;
+    std::size_t last_block;
+    int levels;
+  };
+  HISLAB_ALWAYS_INLINE Hot hot_state() const noexcept {
+    return {blocks_, c0_, counts_[1], last_block_, levels_};
   }
 
-  HISLAB_ALWAYS_INLINE void after_reset(std::size_t b) noexcept {
-    const unsigned c = c0_[b]--;
-#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
-    for (int l = 1; l < levels_; ++l) --counts_[l][b >> (6 * l)];
+  HISLAB_ALWAYS_INLINE void add_counts(const Hot& hot, std::size_t b, std::uint32_t delta) noexcept {
+#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
+    if (hot.levels > 1) {
+      hot.counts1[b >> 6] += delta;
+      if (HISLAB_UNLIKELY(hot.levels > 2)) add_upper_counts(b, delta);
+    }
+#else
+    (void)hot;
+    (void)b;
+    (void)delta;
 #endif
+  }
+  void add_upper_counts(std::size_t b, std::uint32_t delta) noexcept {
+    for (int l = 2; l < levels_; ++l) counts_[l][b >> (6 * l)] += delta;
+  }
+
+  HISLAB_ALWAYS_INLINE void after_set(const Hot& hot, std::size_t b) noexcept {
+    const unsigned c = ++hot.c0[b];
+    add_counts(hot, b, 1);
+    ++count_;
+    if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
+    // Not marked unlikely: in a full slab under churn every insert fills a block.
+    if (c == 512 || (b == hot.last_block && c == last_bits_)) on_full(b);
+  }
+
+  HISLAB_ALWAYS_INLINE void after_reset(const Hot& hot, std::size_t b) noexcept {
+    const unsigned c = hot.c0[b]--;
+    add_counts(hot, b, ~std::uint32_t{0});
     --count_;
-    if (HISLAB_UNLIKELY(c == full_count(b))) on_not_full(b);
+    if (c == 512 || (b == hot.last_block && c == last_bits_)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
 
@@ -322,19 +375,18 @@ class HierBitmap {
     }
   }
 
-  HISLAB_COLD void on_full(std::size_t b) noexcept {
-    std::size_t pos = b;
+  bool full_bit(std::size_t b) const noexcept { return ((full_[1][b >> 6] >> (b & 63)) & 1u) != 0; }
+
+  HISLAB_COLD void mark_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = full_[l][pos >> 6];
       w |= std::uint64_t{1} << (pos & 63);
       if (w != ~std::uint64_t{0}) break;
       pos >>= 6;
     }
-    if (b == hint_) hint_ = first_not_full_block();
   }
 
-  HISLAB_COLD void on_not_full(std::size_t b) noexcept {
-    std::size_t pos = b;
+  HISLAB_COLD void mark_not_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = full_[l][pos >> 6];
       const std::uint64_t old = w;
@@ -342,11 +394,42 @@ class HierBitmap {
       if (old != ~std::uint64_t{0}) break;
       pos >>= 6;
     }
-    if (b < hint_) hint_ = b;
+  }
+
+  // next_hint_ is the lowest non-full block above hint_ when known (none when not): a block
+  // that empties below the hint and fills up again hands the hint straight back to it, without
+  // a descent.
+  HISLAB_ALWAYS_INLINE void on_full(std::size_t b) noexcept {
+    if (b == hint_) {
+      // Only hint_'s bit can be stale, and a stale bit is a set one: then it is exact already.
+      if (HISLAB_UNLIKELY(!full_bit(b))) mark_full(b);
+      const std::size_t next = next_hint_;
+      hint_ = next != none ? next : first_not_full_block();
+      next_hint_ = none;
+    } else {
+      mark_full(b);
+      if (b == next_hint_) next_hint_ = none;
+    }
+  }
+
+  HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b) noexcept {
+    const std::size_t h = hint_;
+    if (b < h) {
+      // b becomes the hint and may keep its (now stale) full bit; the old hint loses the
+      // exemption, so its bit must become exact: it is not full, so clear it if set. Every block
+      // between b and the old hint is full, so the old hint is the next non-full block.
+      if (h < n_[0] && HISLAB_UNLIKELY(full_bit(h))) mark_not_full(h);
+      next_hint_ = h;
+      hint_ = b;
+    } else {
+      mark_not_full(b);
+      // Lower a known next hint; an unknown one stays unknown (a lower block may be non-full).
+      if (next_hint_ != none && b < next_hint_) next_hint_ = b;
+    }
   }
 
   /// Descends the first 0 of each full word; n_[0] when every block is full.
-  std::size_t first_not_full_block() const noexcept {
+  HISLAB_COLD std::size_t first_not_full_block() const noexcept {
     std::size_t pos = 0;
     for (int l = levels_; l >= 1; --l) {
       const std::uint64_t w = full_[l][pos];
@@ -407,8 +490,10 @@ class HierBitmap {
   int levels_ = 0;
   size_type cap_ = 0;
   size_type count_ = 0;
-  std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
+  std::size_t hint_ = 0;          // lowest non-full block; every block below it is full
+  std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
   unsigned last_bits_ = 0;
+  std::size_t last_block_ = none;
   std::size_t high_block_ = 0;
 };
 

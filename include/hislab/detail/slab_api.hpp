@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "../errors.hpp"
+#include "../fwd.hpp"
 #include "../types.hpp"
 #include "assert.hpp"
 #include "iterator.hpp"
@@ -107,13 +108,13 @@ class SlabApi : public MemoryApi<T> {
 
   /// Copies `v` (exactly one copy) into the lowest vacant slot and returns its index.
   /// Throws CapacityError when full(); std::system_error if the OS refuses the slot's page.
-  index_type insert(const T& v) { return core_.template emplace<true>(v); }
+  HISLAB_ALWAYS_INLINE index_type insert(const T& v) { return core_.template emplace<true>(v); }
   /// Moves `v` into the lowest vacant slot. As insert(const T&).
-  index_type insert(T&& v) { return core_.template emplace<true>(std::move(v)); }
+  HISLAB_ALWAYS_INLINE index_type insert(T&& v) { return core_.template emplace<true>(std::move(v)); }
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its index.
   /// Strong guarantee: if the constructor throws, nothing changes.
   template <class... A>
-  index_type emplace(A&&... args) {
+  HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
     return core_.template emplace<true>(std::forward<A>(args)...);
   }
   /// As emplace(), but a full slab (or a refused page) gives an empty optional, constructs
@@ -146,11 +147,15 @@ class SlabApi : public MemoryApi<T> {
   }
   /// Destroys the value at `i` in place and frees the slot; false if `i` is vacant or out of
   /// range. A trivially destructible T's memory is not touched.
-  bool erase(index_type i) noexcept {
-    if (!core_.contains(i)) return false;
-    self().hook_release(i);
-    core_.destroy_live(i);
-    return true;
+  HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
+    if constexpr (std::is_same_v<Derived, HiSlab<T>>) {
+      return core_.erase(i);  // no hook to run: one test-and-clear
+    } else {
+      if (!core_.contains(i)) return false;
+      self().hook_release(i);
+      core_.destroy_live(i);
+      return true;
+    }
   }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
   /// removes the others. Returns the number removed.

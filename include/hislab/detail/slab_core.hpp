@@ -194,7 +194,7 @@ class SlabCore {
   /// the OS refuses a page it needs, returns npos (Throw = false) or throws (Throw = true);
   /// either way nothing is constructed and args are untouched.
   template <bool Throw, class... A>
-  index_type emplace(A&&... args) {
+  HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
     const index_type i = acquire<Throw>();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
     construct_at_reserved(i, std::forward<A>(args)...);
@@ -223,6 +223,30 @@ class SlabCore {
   }
 
   // ---- removal ----------------------------------------------------------------------------
+
+  /// Destroys the value at `i` and frees the slot if `i` is live; false (nothing done) if not.
+  /// The erase path: one test-and-clear of the occupancy bit.
+  HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
+    if (HISLAB_UNLIKELY(!pending_.empty()) && is_pending(i)) return false;
+    if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
+      // No demand access to the element; but a freed slot below the current lowest vacant one is
+      // where the next insert writes, so start fetching its line for writing now.
+      if (i < capacity()) prefetch_for_write(ptr(i));
+      return occ_.test_and_reset(i);
+    } else {
+      if (!occ_.test(i)) return false;
+      destroy_live(i);
+      return true;
+    }
+  }
+
+  static void prefetch_for_write(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 1, 3);
+#else
+    (void)p;
+#endif
+  }
 
   /// Destroys the value at a live index and frees the slot.
   void destroy_live(index_type i) noexcept {
@@ -340,7 +364,7 @@ class SlabCore {
   /// Constructs at an index already marked in occ_; on a throwing constructor the index is
   /// freed again (strong guarantee) and the exception propagates.
   template <class... A>
-  void construct_at_reserved(index_type i, A&&... args) {
+  HISLAB_ALWAYS_INLINE void construct_at_reserved(index_type i, A&&... args) {
     struct Undo {
       SlabCore* core;
       index_type i;
@@ -354,9 +378,10 @@ class SlabCore {
     undo.armed = false;
   }
 
+  /// Frees a slot whose bit is set (live, held, or just reserved for construction).
   void release(index_type i) noexcept {
     poison(ptr(i), sizeof(T));
-    occ_.reset(i);
+    occ_.reset_known(i);
   }
 
   void destroy_all() noexcept {
