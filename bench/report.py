@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Runs a Google Benchmark binary with repetitions and prints a markdown table of medians,
-with each peer's time as a ratio to HiSlab's on the same workload and size.
+"""Runs Google Benchmark binaries with repetitions and prints markdown tables of medians.
 
-Benchmarks are named "<workload>/<peer>/<N>". Ratios come from one run on one machine; the
-machine line is printed with the table. Standard library only.
+Throughput benchmarks are named "<workload>/<peer>/<N...>": each peer's time per item is shown
+with its ratio to HiSlab's on the same workload and size. Benchmarks with latency counters
+(p50 .. max) and memory counters get tables of their own. Ratios come from one run on one
+machine, whose description heads the output. Standard library only.
 """
 import argparse
 import json
@@ -12,6 +13,10 @@ import platform
 import subprocess
 import sys
 import tempfile
+
+BASELINE = "hislab"
+LATENCY = ["p50", "p99", "p99.9", "p99.99", "max"]
+MEMORY = ["overhead_bytes_per_elem", "peak_rss_mib", "rss_full_mib", "rss_after_remove90_trim_mib"]
 
 
 def machine_line():
@@ -41,17 +46,34 @@ def run(binary, repetitions, min_time, extra):
 
 
 def per_item_ns(bench):
-    """Median time per processed item, in ns (falls back to time per iteration)."""
-    t = bench["real_time"]
-    unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[bench.get("time_unit", "ns")]
+    """Median time per processed item in ns (time per iteration when no items are counted)."""
     ips = bench.get("items_per_second")
     if ips:
         return 1e9 / ips
-    return t * unit
+    unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[bench.get("time_unit", "ns")]
+    return bench["real_time"] * unit
 
 
-def table(data, baseline="hislab"):
-    rows = {}
+def split_name(name):
+    parts = name.split("/")
+    return parts[0], parts[1], "/".join(parts[2:])
+
+
+def size_order(size):
+    return tuple(int(x) if x.isdigit() else 0 for x in size.split("/"))
+
+
+def shown_size(size):
+    return "/".join(f"{int(x):,}" if x.isdigit() else x for x in size.split("/"))
+
+
+def peer_order(peer):
+    return (peer != BASELINE, not peer.startswith(BASELINE), peer)
+
+
+def collect(data):
+    """{kind: {(workload, size): {peer: bench}}} over median aggregates (or single runs)."""
+    kinds = {"throughput": {}, "latency": {}, "memory": {}}
     errors = []
     for b in data["benchmarks"]:
         if b.get("error_occurred"):
@@ -59,27 +81,39 @@ def table(data, baseline="hislab"):
             continue
         if b.get("aggregate_name") not in (None, "median"):
             continue
-        name = b.get("run_name", b["name"])
-        parts = name.split("/")
-        if len(parts) < 3:
+        name = "/".join(x for x in b.get("run_name", b["name"]).split("/")
+                        if x != "real_time" and ":" not in x)
+        if name.count("/") < 2:
             continue
-        workload, peer, size = parts[0], parts[1], "/".join(parts[2:])
-        rows.setdefault((workload, size), {})[peer] = per_item_ns(b)
+        workload, peer, size = split_name(name)
+        kind = "latency" if "p50" in b else "memory" if MEMORY[0] in b else "throughput"
+        kinds[kind].setdefault((workload, size), {})[peer] = b
+    return kinds, errors
 
-    def order(key):
-        workload, size = key
-        return (workload, tuple(int(x) if x.isdigit() else 0 for x in size.split("/")))
 
-    lines = ["| workload | N | peer | ns/item (median) | ratio to HiSlab |", "|---|---:|---|---:|---:|"]
-    for key in sorted(rows, key=order):
+def throughput_table(rows):
+    lines = ["| workload | N | peer | ns/item (median) | vs HiSlab |", "|---|---:|---|---:|---:|"]
+    for key in sorted(rows, key=lambda k: (k[0], size_order(k[1]))):
         workload, size = key
         peers = rows[key]
-        base = peers.get(baseline) or next((v for k, v in peers.items() if k.startswith(baseline)), None)
-        shown = "/".join(f"{int(x):,}" if x.isdigit() else x for x in size.split("/"))
-        for peer in sorted(peers, key=lambda p: (p != baseline, not p.startswith(baseline), p)):
-            ratio = f"{peers[peer] / base:.2f}x" if base else "-"
-            lines.append(f"| {workload} | {shown} | {peer} | {peers[peer]:.2f} | {ratio} |")
-    return "\n".join(lines), errors
+        base = per_item_ns(peers[BASELINE]) if BASELINE in peers else None
+        for peer in sorted(peers, key=peer_order):
+            t = per_item_ns(peers[peer])
+            ratio = f"{t / base:.2f}x" if base else "-"
+            lines.append(f"| {workload} | {shown_size(size)} | {peer} | {t:.2f} | {ratio} |")
+    return lines
+
+
+def counter_table(rows, counters, title_ratio=None):
+    head = "| workload | N | peer | " + " | ".join(counters) + " |"
+    lines = [head, "|---|---:|---|" + "---:|" * len(counters)]
+    for key in sorted(rows, key=lambda k: (k[0], size_order(k[1]))):
+        workload, size = key
+        for peer in sorted(rows[key], key=peer_order):
+            b = rows[key][peer]
+            cells = [f"{b.get(c, float('nan')):,.1f}" for c in counters]
+            lines.append(f"| {workload} | {shown_size(size)} | {peer} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main():
@@ -87,19 +121,43 @@ def main():
     ap.add_argument("binary", nargs="+", help="benchmark binaries; their results are merged")
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--min-time", default="0.2")
-    ap.add_argument("--out", help="also write the markdown table here")
     ap.add_argument("--filter", help="--benchmark_filter for every binary")
+    ap.add_argument("--out", help="also write the markdown here")
+    ap.add_argument("--json", help="also write the merged Google Benchmark JSON here")
+    ap.add_argument("--plots", help="write SVG plots into this folder (bench/plot.py)")
     args = ap.parse_args()
     extra = [f"--benchmark_filter={args.filter}"] if args.filter else []
-    data = {"benchmarks": []}
+    data = {"benchmarks": [], "context": {}}
     for binary in args.binary:
-        data["benchmarks"] += run(binary, args.repetitions, args.min_time, extra)["benchmarks"]
-    text, errors = table(data)
-    header = f"Machine: {machine_line()}. Medians of {args.repetitions} repetitions; ratio = peer time / HiSlab time (lower is better for the peer).\n\n"
-    print(header + text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(header + text + "\n")
+        d = run(binary, args.repetitions, args.min_time, extra)
+        data["benchmarks"] += d["benchmarks"]
+        data["context"] = d.get("context", {})
+    data["machine"] = machine_line()
+    kinds, errors = collect(data)
+
+    text = [f"Machine: {machine_line()}.",
+            f"Medians of {args.repetitions} repetitions, one run; 'vs HiSlab' = peer time / HiSlab time "
+            "(above 1.00x the peer is slower).", ""]
+    if kinds["throughput"]:
+        text += ["### Throughput", ""] + throughput_table(kinds["throughput"]) + [""]
+    if kinds["latency"]:
+        unit = "cycles" if platform.machine() in ("x86_64", "AMD64") else "ns"
+        text += [f"### Latency per operation ({unit}, fence overhead subtracted)", ""]
+        text += counter_table(kinds["latency"], LATENCY) + [""]
+    if kinds["memory"]:
+        text += ["### Memory (16-byte elements)", ""] + counter_table(kinds["memory"], MEMORY) + [""]
+    out = "\n".join(text)
+    print(out)
+    for path, content in ((args.out, out + "\n"), (args.json, json.dumps(data, indent=1))):
+        if path:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(content)
+    if args.plots:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import plot
+        for written in plot.write_all(kinds, args.plots, machine_line()):
+            print("wrote", written, file=sys.stderr)
     if errors:
         print("\n".join(errors), file=sys.stderr)
         return 1

@@ -1,0 +1,462 @@
+// The comparison users run: HiSlab against every peer found at configure time.
+//
+// Throughput (Google Benchmark, medians over repetitions; names "<workload>_<bytes>B/<peer>/<N>"):
+//   fill (pre-faulted and demand-paged HiSlab), churn at N live, random get, iterate dense,
+//   iterate sparse at 10% and 1% live. Every workload checks a checksum.
+// Tail latency ("latency_fill" / "latency_churn"): every operation timed with rdtscp/lfence,
+//   the fence overhead calibrated and subtracted; counters p50 .. max in cycles.
+// Memory ("memory"): in a forked child, RSS overhead per live element at 10^6, peak RSS, and RSS
+//   after removing the oldest 90% and trimming.
+//
+// Flags (before Google Benchmark's own): --quick (10^4 only, for CI), --sizes=a,b,c.
+#include <benchmark/benchmark.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "peers.hpp"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <x86intrin.h>
+#endif
+
+namespace hb = hislab_bench;
+
+namespace {
+
+// ---- helpers --------------------------------------------------------------------------------
+
+template <class Peer>
+constexpr bool is_pointer_handle = std::is_pointer_v<typename Peer::handle>;
+
+std::vector<std::uint32_t> random_positions(std::size_t count, std::uint32_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint32_t> v(count);
+  for (auto& x : v) x = static_cast<std::uint32_t>(rng() % n);
+  return v;
+}
+
+constexpr std::size_t kPosMask = (1u << 20) - 1;
+
+/// Keeps a peer's handles so that the destructor can free what a pointer peer still holds.
+template <class Peer>
+struct Live {
+  Peer& peer;
+  std::vector<typename Peer::handle> handles;
+  Live(Peer& p, std::size_t n) : peer(p) { handles.reserve(n); }
+  ~Live() {
+    if constexpr (!Peer::kIterable)
+      for (auto h : handles) peer.remove(h);
+  }
+};
+
+// ---- throughput workloads ---------------------------------------------------------------------
+
+template <class Peer>
+void BM_fill(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  std::uint64_t check = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    {
+      auto peer = std::make_unique<Peer>(n);
+      Live<Peer> live(*peer, n);
+      state.ResumeTiming();
+      for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer->insert(i));
+      state.PauseTiming();
+      check += peer->get(live.handles[n / 2]).key;
+    }
+    state.ResumeTiming();
+  }
+  if (check != std::uint64_t{n / 2} * state.iterations()) state.SkipWithError("checksum mismatch");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * n);
+}
+
+template <class Peer>
+void BM_churn(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  Peer peer(n);
+  Live<Peer> live(peer, n);
+  for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
+  const auto pos = random_positions(kPosMask + 1, n, 42);
+  std::uint64_t k = n, check = 0;
+  for (auto _ : state) {
+    const std::uint32_t p = pos[k & kPosMask];
+    peer.remove(live.handles[p]);
+    live.handles[p] = peer.insert(k++);
+  }
+  for (std::uint32_t i = 0; i < n; i += 97) check += peer.get(live.handles[i]).key;
+  benchmark::DoNotOptimize(check);
+  if (check == 0 && n > 97) state.SkipWithError("checksum is zero");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+template <class Peer>
+void BM_get(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  Peer peer(n);
+  Live<Peer> live(peer, n);
+  for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
+  const auto pos = random_positions(kPosMask + 1, n, 7);
+  std::uint64_t want = 0;
+  for (std::size_t k = 0; k <= kPosMask; ++k) want += pos[k];
+  std::size_t k = 0;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    sum += peer.get(live.handles[pos[k & kPosMask]]).key;
+    ++k;
+  }
+  benchmark::DoNotOptimize(sum);
+  if (k % (kPosMask + 1) == 0 && sum != want * (k / (kPosMask + 1))) state.SkipWithError("checksum mismatch");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+/// n inserted, all but `pct` percent removed at random, then iterated; items = live elements.
+template <class Peer, int Pct>
+void BM_iterate(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  const auto keep = static_cast<std::uint32_t>(std::uint64_t{n} * Pct / 100);
+  Peer peer(n);
+  Live<Peer> live(peer, n);
+  std::uint64_t want = 0;
+  if constexpr (requires { peer.keep_first(std::size_t{}); }) {
+    for (std::uint32_t i = 0; i < keep; ++i) peer.insert(i), want += i;  // the packed floor
+  } else {
+    for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), std::mt19937(5));
+    for (std::uint32_t i = keep; i < n; ++i) peer.remove(live.handles[order[i]]);
+    for (std::uint32_t i = 0; i < keep; ++i) want += order[i];
+  }
+  std::uint64_t got = 0;
+  for (auto _ : state) {
+    std::uint64_t sum = 0;
+    peer.each([&](auto& it) { sum += it.key; });
+    got = sum;
+    benchmark::DoNotOptimize(sum);
+  }
+  if (got != want) state.SkipWithError("iteration checksum mismatch");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * keep);
+}
+
+// ---- tail latency ------------------------------------------------------------------------------
+
+struct Clock {
+#if defined(__x86_64__) || defined(_M_X64)
+  static std::uint64_t begin() noexcept {
+    _mm_lfence();
+    const std::uint64_t t = __rdtsc();
+    _mm_lfence();
+    return t;
+  }
+  static std::uint64_t end() noexcept {
+    unsigned aux;
+    const std::uint64_t t = __rdtscp(&aux);
+    _mm_lfence();
+    return t;
+  }
+  static constexpr const char* unit = "cycles";
+#else
+  static std::uint64_t begin() noexcept { return now(); }
+  static std::uint64_t end() noexcept { return now(); }
+  static std::uint64_t now() noexcept {
+    return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  static constexpr const char* unit = "ns";
+#endif
+  /// The median cost of an empty begin/end pair, subtracted from every sample.
+  static std::uint64_t overhead() {
+    static const std::uint64_t o = [] {
+      std::vector<std::uint64_t> v(100000);
+      for (auto& x : v) {
+        const auto t0 = begin();
+        x = end() - t0;
+      }
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      return v[v.size() / 2];
+    }();
+    return o;
+  }
+};
+
+void report_percentiles(benchmark::State& state, std::vector<std::uint32_t>& samples) {
+  std::sort(samples.begin(), samples.end());
+  auto at = [&](double q) {
+    return static_cast<double>(
+        samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * samples.size()))]);
+  };
+  state.counters["p50"] = at(0.50);
+  state.counters["p99"] = at(0.99);
+  state.counters["p99.9"] = at(0.999);
+  state.counters["p99.99"] = at(0.9999);
+  state.counters["max"] = static_cast<double>(samples.back());
+  state.counters["fence_overhead"] = static_cast<double>(Clock::overhead());
+}
+
+std::uint32_t net(std::uint64_t t0, std::uint64_t t1) {
+  const std::uint64_t d = t1 - t0, o = Clock::overhead();
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(d > o ? d - o : 0, 0xFFFF'FFFFu));
+}
+
+template <class Peer>
+void BM_latency_fill(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  std::vector<std::uint32_t> samples(n, 1);  // touched before timing starts
+  for (auto _ : state) {
+    Peer peer(n);
+    Live<Peer> live(peer, n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto t0 = Clock::begin();
+      auto h = peer.insert(i);
+      samples[i] = net(t0, Clock::end());
+      live.handles.push_back(h);
+    }
+    if (peer.get(live.handles[n - 1]).key != n - 1) state.SkipWithError("checksum mismatch");
+  }
+  report_percentiles(state, samples);
+}
+
+template <class Peer>
+void BM_latency_churn(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  std::vector<std::uint32_t> samples(n, 1);
+  const auto pos = random_positions(n, n, 11);
+  for (auto _ : state) {
+    Peer peer(n);
+    Live<Peer> live(peer, n);
+    for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      auto& h = live.handles[pos[i]];
+      const auto t0 = Clock::begin();
+      peer.remove(h);
+      h = peer.insert(n + i);
+      samples[i] = net(t0, Clock::end());
+    }
+    if (peer.get(live.handles[pos[n - 1]]).key != 2ull * n - 1) state.SkipWithError("checksum mismatch");
+  }
+  report_percentiles(state, samples);
+}
+
+// ---- memory ------------------------------------------------------------------------------------
+
+std::size_t rss_bytes() {
+  std::ifstream f("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  f >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::size_t peak_rss_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
+/// In a child process: fill n, measure; remove the oldest 90% (time-ordered expiry, the pattern
+/// in which a non-moving container can give pages back at all), trim, measure again.
+template <class Peer>
+void BM_memory(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  using T =
+      std::remove_reference_t<decltype(std::declval<Peer&>().get(std::declval<typename Peer::handle>()))>;
+  double result[4] = {};
+  for (auto _ : state) {
+    int fds[2];
+    if (::pipe(fds) != 0) {
+      state.SkipWithError("pipe failed");
+      break;
+    }
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(fds[0]);
+      double out[4] = {};
+      {
+        Peer peer(n);
+        Live<Peer> live(peer, n);
+        live.handles.resize(n);  // handle storage is not the peer's overhead: allocate it first
+        const std::size_t base = rss_bytes();
+        for (std::uint32_t i = 0; i < n; ++i) live.handles[i] = peer.insert(i);
+        const std::size_t full = rss_bytes();
+        out[0] = (static_cast<double>(full) - static_cast<double>(base)) / n - static_cast<double>(sizeof(T));
+        out[1] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
+        for (std::uint32_t i = 0; i < n / 10 * 9; ++i) peer.remove(live.handles[i]);
+        peer.trim();
+        out[2] = (static_cast<double>(rss_bytes()) - static_cast<double>(base)) / (1 << 20);
+        out[3] = (static_cast<double>(full) - static_cast<double>(base)) / (1 << 20);
+        live.handles.clear();  // the child exits next: nothing needs freeing
+      }
+      [[maybe_unused]] auto w = ::write(fds[1], out, sizeof out);
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    [[maybe_unused]] auto r = ::read(fds[0], result, sizeof result);
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("child failed");
+  }
+  state.counters["overhead_bytes_per_elem"] = result[0];
+  state.counters["peak_rss_mib"] = result[1];
+  state.counters["rss_full_mib"] = result[3];
+  state.counters["rss_after_remove90_trim_mib"] = result[2];
+}
+
+// ---- registration -------------------------------------------------------------------------------
+
+struct Config {
+  std::vector<std::int64_t> sizes{10'000, 1'000'000, 10'000'000};
+  std::int64_t latency_n = 1'000'000;
+  std::int64_t memory_n = 1'000'000;
+};
+
+template <class Peer>
+void add_throughput(const Config& cfg, const std::string& bytes, bool fill_only = false) {
+  const std::string peer = Peer::name;
+  for (auto n : cfg.sizes) {
+    const std::string suffix = "/" + peer;  // Arg(n) appends "/<n>"
+    benchmark::RegisterBenchmark(("fill_" + bytes + suffix).c_str(), BM_fill<Peer>)
+        ->Arg(n)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    if (fill_only) continue;
+    benchmark::RegisterBenchmark(("churn_" + bytes + suffix).c_str(), BM_churn<Peer>)->Arg(n);
+    benchmark::RegisterBenchmark(("get_" + bytes + suffix).c_str(), BM_get<Peer>)->Arg(n);
+    if constexpr (Peer::kIterable) {
+      benchmark::RegisterBenchmark(("iterate_dense_" + bytes + suffix).c_str(), BM_iterate<Peer, 100>)
+          ->Arg(n)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("iterate_sparse10_" + bytes + suffix).c_str(), BM_iterate<Peer, 10>)
+          ->Arg(n)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("iterate_sparse1_" + bytes + suffix).c_str(), BM_iterate<Peer, 1>)
+          ->Arg(n)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+}
+
+template <class Peer>
+void add_latency(const Config& cfg) {
+  const std::string peer = Peer::name;
+  benchmark::RegisterBenchmark(("latency_fill/" + peer).c_str(), BM_latency_fill<Peer>)
+      ->Arg(cfg.latency_n)
+      ->Iterations(1);
+  benchmark::RegisterBenchmark(("latency_churn/" + peer).c_str(), BM_latency_churn<Peer>)
+      ->Arg(cfg.latency_n)
+      ->Iterations(1);
+}
+
+template <class Peer>
+void add_memory(const Config& cfg) {
+  benchmark::RegisterBenchmark(("memory/" + std::string(Peer::name)).c_str(), BM_memory<Peer>)
+      ->Arg(cfg.memory_n)
+      ->Iterations(1);
+}
+
+template <std::size_t Bytes>
+void add_all_throughput(const Config& cfg) {
+  using T = hb::Item<Bytes>;
+  const std::string b = std::to_string(Bytes) + "B";
+  add_throughput<hb::HiSlabPeer<T>>(cfg, b);
+  add_throughput<hb::HiSlabPeer<T, hb::HiSlabMode::Demand>>(cfg, b, true);
+  add_throughput<hb::FreeListPeer<T>>(cfg, b);
+  add_throughput<hb::FreeListPeer<T, true>>(cfg, b, true);
+  add_throughput<hb::VectorFloor<T>>(cfg, b);
+#if HISLAB_BENCH_HAVE_COLONY
+  add_throughput<hb::ColonyPeer<T>>(cfg, b);
+#endif
+#if HISLAB_BENCH_HAVE_BOOST
+  add_throughput<hb::BoostObjectPoolPeer<T>>(cfg, b);
+  add_throughput<hb::BoostPoolPeer<T>>(cfg, b);
+#endif
+#if HISLAB_BENCH_HAVE_FOONATHAN
+  add_throughput<hb::FoonathanPoolPeer<T>>(cfg, b);
+#endif
+  add_throughput<hb::PmrPoolPeer<T>>(cfg, b);
+  add_throughput<hb::NewDeletePeer<T>>(cfg, b);
+  if (hb::Mimalloc::get().available()) add_throughput<hb::MimallocPeer<T>>(cfg, b);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") {
+      cfg.sizes = {10'000};
+      cfg.latency_n = 10'000;
+      cfg.memory_n = 10'000;
+    } else if (a.rfind("--sizes=", 0) == 0) {
+      cfg.sizes.clear();
+      std::string list = a.substr(8);
+      for (std::size_t p = 0; p < list.size();) {
+        const std::size_t q = list.find(',', p);
+        cfg.sizes.push_back(std::stoll(list.substr(p, q - p)));
+        p = q == std::string::npos ? list.size() : q + 1;
+      }
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  // Loading mimalloc must not have replaced malloc for the other peers.
+  (void)hb::Mimalloc::get();
+  if (!hb::Mimalloc::malloc_is_glibc()) {
+    std::fprintf(stderr, "malloc is not glibc's: a peer interposed it; results would be wrong\n");
+    return 1;
+  }
+  std::fprintf(stderr, "mimalloc: %s; malloc is glibc's for every other peer\n",
+               hb::Mimalloc::get().available() ? "loaded with dlopen(RTLD_LOCAL)" : "not found, skipped");
+
+  add_all_throughput<16>(cfg);
+  add_all_throughput<64>(cfg);
+
+  using T16 = hb::Item<16>;
+  add_latency<hb::HiSlabPeer<T16>>(cfg);
+  add_latency<hb::HiSlabPeer<T16, hb::HiSlabMode::Demand>>(cfg);
+  add_latency<hb::HiSlabPeer<T16, hb::HiSlabMode::HugeAdvise>>(cfg);
+  add_latency<hb::FreeListPeer<T16>>(cfg);
+  add_latency<hb::VectorFloor<T16>>(cfg);
+#if HISLAB_BENCH_HAVE_COLONY
+  add_latency<hb::ColonyPeer<T16>>(cfg);
+#endif
+  add_latency<hb::NewDeletePeer<T16>>(cfg);
+  if (hb::Mimalloc::get().available()) add_latency<hb::MimallocPeer<T16>>(cfg);
+
+  add_memory<hb::HiSlabPeer<T16>>(cfg);
+  add_memory<hb::FreeListPeer<T16>>(cfg);
+#if HISLAB_BENCH_HAVE_COLONY
+  add_memory<hb::ColonyPeer<T16>>(cfg);
+#endif
+#if HISLAB_BENCH_HAVE_BOOST
+  add_memory<hb::BoostObjectPoolPeer<T16>>(cfg);
+  add_memory<hb::BoostPoolPeer<T16>>(cfg);
+#endif
+#if HISLAB_BENCH_HAVE_FOONATHAN
+  add_memory<hb::FoonathanPoolPeer<T16>>(cfg);
+#endif
+  add_memory<hb::PmrPoolPeer<T16>>(cfg);
+  add_memory<hb::NewDeletePeer<T16>>(cfg);
+  if (hb::Mimalloc::get().available()) add_memory<hb::MimallocPeer<T16>>(cfg);
+
+  int rest_argc = static_cast<int>(rest.size());
+  benchmark::Initialize(&rest_argc, rest.data());
+  if (benchmark::ReportUnrecognizedArguments(rest_argc, rest.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,270 @@
+#pragma once
+// One adapter per peer, all with the same interface, so every workload is written once:
+//   static constexpr const char* name;
+//   explicit Peer(std::uint32_t n);      // sized for n live elements (a hint some peers ignore)
+//   handle insert(std::uint64_t key);    // constructs T{key, ...}
+//   void remove(handle);
+//   T& get(handle);
+//   template <class F> void each(F&&);   // containers only (kIterable)
+// Optional peers are compiled when CMake found them (HISLAB_BENCH_HAVE_*).
+#include <dlfcn.h>
+#include <malloc.h>
+
+#include <hislab/hislab.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory_resource>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+#include "free_list_slab.hpp"
+
+#if HISLAB_BENCH_HAVE_COLONY
+#include <plf_colony.h>
+#endif
+#if HISLAB_BENCH_HAVE_BOOST
+#include <boost/pool/object_pool.hpp>
+#include <boost/pool/pool.hpp>
+#endif
+#if HISLAB_BENCH_HAVE_FOONATHAN
+#include <foonathan/memory/memory_pool.hpp>
+#endif
+
+namespace hislab_bench {
+
+/// A Bytes-sized element whose first word is the key and whose last word is written too, so
+/// every insert touches the whole element like a real payload.
+template <std::size_t Bytes>
+struct Item {
+  static_assert(Bytes >= 16 && Bytes % 8 == 0);
+  std::uint64_t key;
+  std::uint64_t rest[Bytes / 8 - 1];
+  Item() = default;
+  explicit Item(std::uint64_t k) : key(k) {
+    for (auto& r : rest) r = k;
+  }
+};
+
+// ---- HiSlab --------------------------------------------------------------------------------
+
+enum class HiSlabMode { Prefaulted, Demand, HugeAdvise };
+
+template <class T, HiSlabMode Mode = HiSlabMode::Prefaulted>
+struct HiSlabPeer {
+  static constexpr const char* name = Mode == HiSlabMode::Prefaulted ? "hislab"
+                                      : Mode == HiSlabMode::Demand   ? "hislab_demand"
+                                                                     : "hislab_huge";
+  static constexpr bool kIterable = true;
+  using handle = std::uint32_t;
+  hislab::HiSlab<T> slab;
+  static hislab::Options options(std::uint32_t n) {
+    hislab::Options o;
+    o.virtual_capacity = n + n / 4 + 1024;
+    o.initial_capacity = Mode == HiSlabMode::Prefaulted ? n : 0;
+    o.huge_pages = Mode == HiSlabMode::HugeAdvise ? hislab::HugePages::Advise : hislab::HugePages::None;
+    return o;
+  }
+  explicit HiSlabPeer(std::uint32_t n) : slab(options(n)) {}
+  handle insert(std::uint64_t k) { return slab.emplace(k); }
+  void remove(handle h) { slab.erase(h); }
+  T& get(handle h) { return slab.get_unchecked(h); }
+  template <class F>
+  void each(F&& f) {
+    slab.for_each([&](std::uint32_t, T& v) { f(v); });
+  }
+  std::size_t trim() { return slab.trim(); }
+};
+
+// ---- the index free-list slab (Rust's `slab` design) -----------------------------------------
+
+template <class T, bool Reserved = false>
+struct FreeListPeer {
+  static constexpr const char* name = Reserved ? "free_list_reserved" : "free_list";
+  static constexpr bool kIterable = true;
+  using handle = std::uint32_t;
+  FreeListSlab<T> slab;
+  explicit FreeListPeer(std::uint32_t n) : slab(Reserved ? n : 0) {}
+  handle insert(std::uint64_t k) { return slab.emplace(k); }
+  void remove(handle h) { slab.remove(h); }
+  T& get(handle h) { return *slab.get(h); }
+  template <class F>
+  void each(F&& f) {
+    slab.for_each([&](std::uint32_t, T& v) { f(v); });
+  }
+  std::size_t trim() { return 0; }  // a vector slab cannot give memory back without moving
+};
+
+// ---- the floor: a plain std::vector doing the same stores and loads ---------------------------
+
+template <class T>
+struct VectorFloor {
+  static constexpr const char* name = "vector_floor";
+  static constexpr bool kIterable = true;
+  using handle = std::uint32_t;
+  std::vector<T> v;
+  std::uint32_t next_free = ~0u;  // churn overwrites the removed slot: no bookkeeping at all
+  explicit VectorFloor(std::uint32_t n) { v.reserve(n); }
+  handle insert(std::uint64_t k) {
+    if (next_free != ~0u) {
+      const auto h = next_free;
+      v[h] = T(k);
+      next_free = ~0u;
+      return h;
+    }
+    v.emplace_back(k);
+    return static_cast<handle>(v.size() - 1);
+  }
+  void remove(handle h) { next_free = h; }
+  T& get(handle h) { return v[h]; }
+  template <class F>
+  void each(F&& f) {
+    for (T& x : v) f(x);
+  }
+  std::size_t trim() { return 0; }
+  /// The floor of sparse iteration: only the live elements, packed.
+  void keep_first(std::size_t live) { v.resize(live, T(0)); }
+};
+
+// ---- plf::colony -----------------------------------------------------------------------------
+
+#if HISLAB_BENCH_HAVE_COLONY
+template <class T>
+struct ColonyPeer {
+  static constexpr const char* name = "colony";
+  static constexpr bool kIterable = true;
+  using handle = typename plf::colony<T>::iterator;
+  plf::colony<T> c;
+  explicit ColonyPeer(std::uint32_t) {}
+  handle insert(std::uint64_t k) { return c.emplace(k); }
+  void remove(handle h) { c.erase(h); }
+  T& get(handle h) { return *h; }
+  template <class F>
+  void each(F&& f) {
+    for (T& x : c) f(x);
+  }
+  std::size_t trim() {
+    c.trim_capacity();
+    return 0;
+  }
+};
+#endif
+
+// ---- allocators: pointers as handles ---------------------------------------------------------
+
+template <class T, class Derived>
+struct PointerPeer {
+  static constexpr bool kIterable = false;
+  using handle = T*;
+  handle insert(std::uint64_t k) { return ::new (static_cast<Derived*>(this)->raw_alloc()) T(k); }
+  void remove(handle h) {
+    h->~T();
+    static_cast<Derived*>(this)->raw_free(h);
+  }
+  T& get(handle h) { return *h; }
+  std::size_t trim() { return 0; }
+};
+
+template <class T>
+struct NewDeletePeer : PointerPeer<T, NewDeletePeer<T>> {
+  static constexpr const char* name = "new_delete";
+  explicit NewDeletePeer(std::uint32_t) {}
+  void* raw_alloc() { return ::operator new(sizeof(T)); }
+  void raw_free(void* p) { ::operator delete(p, sizeof(T)); }
+  std::size_t trim() { return static_cast<std::size_t>(::malloc_trim(0)); }
+};
+
+template <class T>
+struct PmrPoolPeer : PointerPeer<T, PmrPoolPeer<T>> {
+  static constexpr const char* name = "pmr_pool";
+  std::pmr::unsynchronized_pool_resource res;
+  explicit PmrPoolPeer(std::uint32_t) {}
+  void* raw_alloc() { return res.allocate(sizeof(T), alignof(T)); }
+  void raw_free(void* p) { res.deallocate(p, sizeof(T), alignof(T)); }
+};
+
+#if HISLAB_BENCH_HAVE_BOOST
+template <class T>
+struct BoostObjectPoolPeer {
+  static constexpr const char* name = "boost_object_pool";
+  static constexpr bool kIterable = false;
+  using handle = T*;
+  boost::object_pool<T> pool;
+  explicit BoostObjectPoolPeer(std::uint32_t) {}
+  handle insert(std::uint64_t k) { return pool.construct(k); }
+  void remove(handle h) { pool.destroy(h); }
+  T& get(handle h) { return *h; }
+  std::size_t trim() { return 0; }
+};
+
+template <class T>
+struct BoostPoolPeer : PointerPeer<T, BoostPoolPeer<T>> {
+  static constexpr const char* name = "boost_pool";
+  boost::pool<> pool{sizeof(T)};
+  explicit BoostPoolPeer(std::uint32_t) {}
+  void* raw_alloc() { return pool.malloc(); }
+  void raw_free(void* p) { pool.free(p); }
+  std::size_t trim() { return pool.release_memory() ? 1 : 0; }
+};
+#endif
+
+#if HISLAB_BENCH_HAVE_FOONATHAN
+template <class T>
+struct FoonathanPoolPeer : PointerPeer<T, FoonathanPoolPeer<T>> {
+  static constexpr const char* name = "foonathan_pool";
+  foonathan::memory::memory_pool<> pool;
+  explicit FoonathanPoolPeer(std::uint32_t) : pool(sizeof(T), 1u << 20) {}
+  void* raw_alloc() { return pool.allocate_node(); }
+  void raw_free(void* p) { pool.deallocate_node(p); }
+};
+#endif
+
+// ---- mimalloc, loaded so that it replaces nobody's malloc --------------------------------------
+
+/// mi_malloc / mi_free through dlopen(RTLD_LOCAL): linking libmimalloc would interpose malloc
+/// for every peer in the process. check() confirms that malloc is still glibc's.
+struct Mimalloc {
+  using malloc_fn = void* (*)(std::size_t);
+  using free_fn = void (*)(void*);
+  malloc_fn mi_malloc = nullptr;
+  free_fn mi_free = nullptr;
+  static Mimalloc& get() {
+    static Mimalloc m;
+    return m;
+  }
+  bool available() const { return mi_malloc != nullptr && mi_free != nullptr; }
+  /// True when the process's malloc is the one in libc.so.6 (nobody interposed it).
+  static bool malloc_is_glibc() {
+    void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    if (libc == nullptr) return false;
+    void* glibc_malloc = ::dlsym(libc, "malloc");
+    void* process_malloc = ::dlsym(RTLD_DEFAULT, "malloc");
+    ::dlclose(libc);
+    return glibc_malloc != nullptr && glibc_malloc == process_malloc;
+  }
+
+ private:
+  Mimalloc() {
+    for (const char* lib : {"libmimalloc.so.2", "libmimalloc.so"}) {
+      if (void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL)) {
+        mi_malloc = reinterpret_cast<malloc_fn>(::dlsym(h, "mi_malloc"));
+        mi_free = reinterpret_cast<free_fn>(::dlsym(h, "mi_free"));
+        break;
+      }
+    }
+  }
+};
+
+template <class T>
+struct MimallocPeer : PointerPeer<T, MimallocPeer<T>> {
+  static constexpr const char* name = "mimalloc";
+  explicit MimallocPeer(std::uint32_t) {
+    if (!Mimalloc::get().available()) throw std::runtime_error("libmimalloc.so.2 not found");
+  }
+  void* raw_alloc() { return Mimalloc::get().mi_malloc(sizeof(T)); }
+  void raw_free(void* p) { Mimalloc::get().mi_free(p); }
+};
+
+}  // namespace hislab_bench
