@@ -49,6 +49,22 @@ void BM_sample(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+/// The structure alone: a uniformly random occupied index, without reading the element.
+void BM_sample_index(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  const auto pct = static_cast<int>(state.range(1));
+  auto& slab = sample_slab(cap, pct);
+  std::mt19937_64 rng(43);
+  std::uint64_t sum = 0;
+  hislab::index_type out[1];
+  for (auto _ : state) {
+    slab.random_occupied_many(rng, 1, out);
+    sum += out[0];
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 // ---- tagging --------------------------------------------------------------------------------
 
 constexpr std::uint32_t kTagN = 1'000'000;
@@ -153,6 +169,7 @@ void BM_buffer_pmr_pool(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_sample)->Name("sample/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
+BENCHMARK(BM_sample_index)->Name("sample_index/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_tag_untag)->Name("tag_untag/hislab")->Arg(1)->Arg(50);
 BENCHMARK(BM_iterate_tagged)->Name("iterate_tagged/hislab")->Arg(1)->Arg(50)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_buffer_hislab)->Name("buffer4096/hislab/1024");

@@ -122,11 +122,15 @@ def main():
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--min-time", default="0.2")
     ap.add_argument("--filter", help="--benchmark_filter for every binary")
+    ap.add_argument("--interleave", action="store_true",
+                    help="interleave repetitions at random, against time-correlated noise")
     ap.add_argument("--out", help="also write the markdown here")
     ap.add_argument("--json", help="also write the merged Google Benchmark JSON here")
     ap.add_argument("--plots", help="write SVG plots into this folder (bench/plot.py)")
     args = ap.parse_args()
     extra = [f"--benchmark_filter={args.filter}"] if args.filter else []
+    if args.interleave:
+        extra.append("--benchmark_enable_random_interleaving=true")
     data = {"benchmarks": [], "context": {}}
     for binary in args.binary:
         d = run(binary, args.repetitions, args.min_time, extra)

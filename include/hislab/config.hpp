@@ -117,7 +117,11 @@
 
 // The ABI namespace names the version and the kernel, so that a TU built with -mavx2 and one
 // built without cannot silently share one definition: mixing them is a link error, not SIGILL.
-#if HISLAB_DETAIL_KERNEL_AVX512
+// (The bench-only variant without rank counts gets a namespace of its own, so that one
+// benchmark binary can hold both and compare them in the same run.)
+#if HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
+#define HISLAB_DETAIL_ABI v0_1_bench_nocounts
+#elif HISLAB_DETAIL_KERNEL_AVX512
 #define HISLAB_DETAIL_ABI v0_1_avx512
 #elif HISLAB_DETAIL_KERNEL_AVX2
 #define HISLAB_DETAIL_ABI v0_1_avx2
