@@ -157,6 +157,7 @@ struct ColonyPeer {
 template <class T, class Derived>
 struct PointerPeer {
   static constexpr bool kIterable = false;
+  static constexpr bool kOwnsAll = false;  // true: destroying the peer frees every element
   using handle = T*;
   handle insert(std::uint64_t k) { return ::new (static_cast<Derived*>(this)->raw_alloc()) T(k); }
   void remove(handle h) {
@@ -178,6 +179,7 @@ struct NewDeletePeer : PointerPeer<T, NewDeletePeer<T>> {
 
 template <class T>
 struct PmrPoolPeer : PointerPeer<T, PmrPoolPeer<T>> {
+  static constexpr bool kOwnsAll = true;
   static constexpr const char* name = "pmr_pool";
   std::pmr::unsynchronized_pool_resource res;
   explicit PmrPoolPeer(std::uint32_t) {}
@@ -190,6 +192,8 @@ template <class T>
 struct BoostObjectPoolPeer {
   static constexpr const char* name = "boost_object_pool";
   static constexpr bool kIterable = false;
+  // Its destructor destroys what is left; destroy() one by one in address order is O(n^2).
+  static constexpr bool kOwnsAll = true;
   using handle = T*;
   boost::object_pool<T> pool;
   explicit BoostObjectPoolPeer(std::uint32_t) {}
@@ -201,6 +205,7 @@ struct BoostObjectPoolPeer {
 
 template <class T>
 struct BoostPoolPeer : PointerPeer<T, BoostPoolPeer<T>> {
+  static constexpr bool kOwnsAll = true;
   static constexpr const char* name = "boost_pool";
   boost::pool<> pool{sizeof(T)};
   explicit BoostPoolPeer(std::uint32_t) {}
@@ -213,6 +218,7 @@ struct BoostPoolPeer : PointerPeer<T, BoostPoolPeer<T>> {
 #if HISLAB_BENCH_HAVE_FOONATHAN
 template <class T>
 struct FoonathanPoolPeer : PointerPeer<T, FoonathanPoolPeer<T>> {
+  static constexpr bool kOwnsAll = true;
   static constexpr const char* name = "foonathan_pool";
   foonathan::memory::memory_pool<> pool;
   explicit FoonathanPoolPeer(std::uint32_t) : pool(sizeof(T), 1u << 20) {}
