@@ -5,6 +5,8 @@
 """
 import math
 import os
+
+from report import per_item_ns
 from xml.sax.saxutils import escape
 
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -68,14 +70,6 @@ def _svg(title, subtitle, x_labels, series, y_label, x_log_values=None):
     return "\n".join(out)
 
 
-def _per_item_ns(b):
-    ips = b.get("items_per_second")
-    if ips:
-        return 1e9 / ips
-    unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
-    return b["real_time"] * unit
-
-
 def write_all(kinds, folder, machine):
     os.makedirs(folder, exist_ok=True)
     written = []
@@ -84,7 +78,7 @@ def write_all(kinds, folder, machine):
         if not size.isdigit():
             continue
         for peer, b in peers.items():
-            by_workload.setdefault(workload, {}).setdefault(peer, {})[int(size)] = _per_item_ns(b)
+            by_workload.setdefault(workload, {}).setdefault(peer, {})[int(size)] = per_item_ns(b)
     for workload, peers in by_workload.items():
         sizes = sorted({n for pts in peers.values() for n in pts})
         if len(sizes) < 2:

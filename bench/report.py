@@ -158,8 +158,7 @@ def main():
             with open(path, "w") as f:
                 f.write(content)
     if args.plots:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import plot
+        import plot  # beside this script; it takes per_item_ns from here
         for written in plot.write_all(kinds, args.plots, machine_line()):
             print("wrote", written, file=sys.stderr)
     if errors:

@@ -338,20 +338,25 @@ class HierBitmap {
     for (int l = 2; l < levels_; ++l) counts_[l][b >> (6 * l)] += delta;
   }
 
+  /// True when a block holding c set bits is full (only the last block holds fewer than 512).
+  HISLAB_ALWAYS_INLINE bool full_at(const Hot& hot, std::size_t b, unsigned c) const noexcept {
+    return c == 512 || (b == hot.last_block && c == last_bits_);
+  }
+
   HISLAB_ALWAYS_INLINE void after_set(const Hot& hot, std::size_t b) noexcept {
     const unsigned c = ++hot.c0[b];
     add_counts(hot, b, 1);
     ++count_;
     if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
     // Not marked unlikely: in a full slab under churn every insert fills a block.
-    if (c == 512 || (b == hot.last_block && c == last_bits_)) on_full(b);
+    if (full_at(hot, b, c)) on_full(b);
   }
 
   HISLAB_ALWAYS_INLINE void after_reset(const Hot& hot, std::size_t b) noexcept {
     const unsigned c = hot.c0[b]--;
     add_counts(hot, b, ~std::uint32_t{0});
     --count_;
-    if (c == 512 || (b == hot.last_block && c == last_bits_)) on_not_full(b);
+    if (full_at(hot, b, c)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
 

@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "../errors.hpp"
-#include "../fwd.hpp"
 #include "../types.hpp"
 #include "assert.hpp"
 #include "iterator.hpp"
@@ -148,14 +147,9 @@ class SlabApi : public MemoryApi<T> {
   /// Destroys the value at `i` in place and frees the slot; false if `i` is vacant or out of
   /// range. A trivially destructible T's memory is not touched.
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
-    if constexpr (std::is_same_v<Derived, HiSlab<T>>) {
-      return core_.erase(i);  // no hook to run: one test-and-clear
-    } else {
-      if (!core_.contains(i)) return false;
-      self().hook_release(i);
-      core_.destroy_live(i);
-      return true;
-    }
+    if (!core_.erase(i)) return false;
+    self().hook_release(i);  // a no-op for HiSlab; clears the tag for TaggedHiSlab
+    return true;
   }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
   /// removes the others. Returns the number removed.
