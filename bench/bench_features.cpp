@@ -1,6 +1,7 @@
 // TaggedHiSlab, BufferSlab and sampling benchmarks.
 // - sampling: random_occupied at capacities 1K, 1M, 64M, 100% and 1% occupied (the line must
-//   be flat: the cost is O(log capacity), not O(capacity / 512) as in the Rust original);
+//   be flat: the cost is O(log capacity), not O(capacity / 512) as in the Rust original), and
+//   the floor every sampler pays: one random read of a bitmap-sized array;
 // - tagging: tag + untag, and iterating the tagged subset, at 1% and 50% tagged of 1M;
 // - BufferSlab<4096> allocate + free against new/delete of 4096 bytes and
 //   std::pmr::unsynchronized_pool_resource.
@@ -60,6 +61,22 @@ void BM_sample_index(benchmark::State& state) {
   for (auto _ : state) {
     slab.random_occupied_many(rng, 1, out);
     sum += out[0];
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+/// The floor under sample_index: the same generator and range reduction, then one read of a
+/// random word of an array as large as the slab's bitmap. Any sampler must read the word that
+/// holds the sampled bit, so what sample_index costs beyond this is the descent itself.
+void BM_sample_floor(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  std::vector<std::uint64_t> words((cap + 63) / 64, ~std::uint64_t{0});
+  std::mt19937_64 rng(43);
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    const auto i = std::uniform_int_distribution<std::uint32_t>(0, cap - 1)(rng);
+    sum += words[i / 64] >> (i % 64);
   }
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -170,6 +187,9 @@ void BM_buffer_pmr_pool(benchmark::State& state) {
 
 BENCHMARK(BM_sample)->Name("sample/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_sample_index)->Name("sample_index/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
+BENCHMARK(BM_sample_floor)
+    ->Name("sample_index/one_random_read")
+    ->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_tag_untag)->Name("tag_untag/hislab")->Arg(1)->Arg(50);
 BENCHMARK(BM_iterate_tagged)->Name("iterate_tagged/hislab")->Arg(1)->Arg(50)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_buffer_hislab)->Name("buffer4096/hislab/1024");

@@ -201,3 +201,15 @@ TEST_CASE("HierBitmap: the lowest unset bit is exact after every operation, acro
     }
   }
 }
+
+TEST_CASE("HierBitmap::populate commits the levels of a prefix and changes no bit", "[bitmap]") {
+  HierBitmap h(1u << 20);
+  REQUIRE(h.memory_committed() < (1u << 20) / 8);
+  REQUIRE(!h.populate(0));
+  REQUIRE(!h.populate(1u << 20));
+  REQUIRE(h.memory_committed() >= (1u << 20) / 8);
+  REQUIRE(h.count() == 0);
+  REQUIRE(h.find_first_unset() == 0);
+  HierBitmap empty;
+  REQUIRE(!empty.populate(100));
+}

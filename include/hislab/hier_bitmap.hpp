@@ -28,12 +28,15 @@
 /// bit has been made exact again.
 ///
 /// Population counts per block (C[0]) and per group of 64 children at each level (C[l]) tell
-/// full/empty flips apart without scanning a block, and make select(k) a descent of at most
-/// 64 counts per level: O(log capacity) whatever the fragmentation.
+/// full/empty flips apart without scanning a block, and make select(k) a descent that picks one
+/// of 64 counts per level (BitBlock::pick_of_64: branchless, SIMD where the kernel has it; the
+/// count arrays are zero padded to whole groups of 64 for it): O(log capacity) whatever the
+/// fragmentation.
 ///
 /// Summary words and counts change only on a set or reset of a bit; summary bits change only
 /// when a block flips between empty and non-empty or between full and non-full.
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -90,7 +93,9 @@ class HierBitmap {
     const std::size_t off_blocks = off;
     off = align(off + h.n_[0] * sizeof(detail::Block512));
     const std::size_t off_c0 = off;
-    off = align(off + h.n_[0] * sizeof(std::uint16_t));
+    // Count arrays are padded with zeros to whole groups of 64, which select() reads at once.
+    auto group = [](std::size_t n) { return (n + 63) / 64 * 64; };
+    off = align(off + group(h.n_[0]) * sizeof(std::uint16_t));
     std::size_t off_full[max_levels + 1]{}, off_ne[max_levels + 1]{}, off_cnt[max_levels + 1]{};
     for (int l = 1; l <= h.levels_; ++l) {
       off_full[l] = off;
@@ -99,7 +104,7 @@ class HierBitmap {
       off = align(off + h.n_[l] * 8);
       if (l < h.levels_) {
         off_cnt[l] = off;
-        off = align(off + h.n_[l] * 4);
+        off = align(off + group(h.n_[l]) * 4);
       }
     }
     auto region = MmapRegion::try_reserve(off, HugePages::None, ec);
@@ -238,21 +243,15 @@ class HierBitmap {
   }
 
   /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
-  /// k >= count(). O(log capacity): at most 64 counts per level, then one block.
+  /// k >= count(). O(log capacity): one pick among 64 counts per level, then one block.
   [[nodiscard]] index_type select(size_type k) const noexcept {
     if (k >= count_) return npos;
+    std::uint32_t r = k;
     std::size_t g = 0;
-    for (int l = levels_ - 1; l >= 0; --l) {
-      std::size_t i = g * 64;
-      const std::size_t end = i + 64 < n_[l] ? i + 64 : n_[l];
-      for (; i < end; ++i) {
-        const std::uint32_t c = l == 0 ? c0_[i] : counts_[l][i];
-        if (k < c) break;
-        k -= c;
-      }
-      g = i;
-    }
-    return static_cast<index_type>(g * 512 + detail::BitBlock::select(blocks_[g], k));
+    static_assert(max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
+    for (int l = levels_ - 1; l >= 1; --l) g = g * 64 + detail::BitBlock::pick_of_64(counts_[l] + g * 64, r);
+    g = g * 64 + detail::BitBlock::pick_of_64(c0_ + g * 64, r);
+    return static_cast<index_type>(g * 512 + detail::BitBlock::select(blocks_[g], r));
   }
 
   /// Calls f(index) for every 1 bit in ascending order. f may reset bits it has been given.
@@ -296,6 +295,31 @@ class HierBitmap {
       total += 2 * pages(words * 8) + (l < levels_ ? pages(words * 4) : 0);
     }
     return total;
+  }
+
+  /// Commits the pages of every level that bits [0, bits) use, so that setting them later takes
+  /// no page fault (MADV_POPULATE_WRITE, or touching each page). The errno when the kernel
+  /// refuses; the bitmap is unchanged either way.
+  std::error_code populate(size_type bits) noexcept {
+    if (cap_ == 0 || bits == 0) return {};
+    std::size_t used = (std::size_t{bits} + 511) / 512;
+    if (used > n_[0]) used = n_[0];
+    auto commit = [this](const void* p, std::size_t bytes) {
+      return region_.populate(static_cast<std::size_t>(static_cast<const std::byte*>(p) - region_.data()),
+                              bytes);
+    };
+    std::error_code ec = commit(blocks_, used * sizeof(detail::Block512));
+    if (!ec) ec = commit(c0_, used * sizeof(std::uint16_t));
+    for (int l = 1; l <= levels_ && !ec; ++l) {
+      used = (used + 63) / 64;  // words (and counts) of level l
+      ec = commit(full_[l], used * 8);
+      if (!ec) ec = commit(nonempty_[l], used * 8);
+      if (!ec && l < levels_) ec = commit(counts_[l], used * 4);
+    }
+    // memory_committed() counts up to the highest block whose pages may be resident.
+    const std::size_t last = std::min<std::size_t>((std::size_t{bits} - 1) / 512, n_[0] - 1);
+    if (!ec && last > high_block_) high_block_ = last;
+    return ec;
   }
 
   /// mlock the bitmap's pages (with MLOCK_ONFAULT: those touched later too).
@@ -409,7 +433,16 @@ class HierBitmap {
       // Only hint_'s bit can be stale, and a stale bit is a set one: then it is exact already.
       if (HISLAB_UNLIKELY(!full_bit(b))) mark_full(b);
       const std::size_t next = next_hint_;
-      hint_ = next != none ? next : first_not_full_block();
+      if (next != none) {
+        hint_ = next;
+      } else {
+        // A sequential fill: the block after the new hint is the one after that; its line (and
+        // that of its count) will be cold by then, so start fetching it 512 inserts ahead.
+        const std::size_t h = first_not_full_block();
+        hint_ = h;
+        detail::prefetch_for_write(blocks_ + h + 1);
+        detail::prefetch_for_write(c0_ + h + 1);
+      }
       next_hint_ = none;
     } else {
       mark_full(b);

@@ -2,6 +2,7 @@
 // Includes exactly one BitBlock kernel, chosen in config.hpp, and names it `BitBlock`.
 
 #include <concepts>
+#include <cstdint>
 #include <string_view>
 
 #include "bit_block_scalar.hpp"
@@ -19,7 +20,8 @@ namespace detail {
 
 /// What every kernel family provides, so that one cannot silently miss a function.
 template <class K>
-concept BitBlockKernel = requires(const Block512& b, unsigned u) {
+concept BitBlockKernel = requires(const Block512& b, unsigned u, const std::uint16_t* c16,
+                                  const std::uint32_t* c32, std::uint32_t& k) {
   { K::name } -> std::convertible_to<std::string_view>;
   { K::all_zero(b) } -> std::same_as<bool>;
   { K::all_ones(b) } -> std::same_as<bool>;
@@ -28,6 +30,8 @@ concept BitBlockKernel = requires(const Block512& b, unsigned u) {
   { K::popcount(b) } -> std::same_as<unsigned>;
   { K::select(b, u) } -> std::same_as<unsigned>;
   { K::rank(b, u) } -> std::same_as<unsigned>;
+  { K::pick_of_64(c16, k) } -> std::same_as<unsigned>;
+  { K::pick_of_64(c32, k) } -> std::same_as<unsigned>;
 };
 
 #if HISLAB_DETAIL_KERNEL_AVX512

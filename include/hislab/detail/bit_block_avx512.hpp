@@ -5,11 +5,14 @@
 //   _mm512_load_si512            aligned 64-byte load
 //   _mm512_test_epi64_mask       per-lane (a & b) != 0 -> 8-bit mask
 //   _mm512_cmpneq_epi64_mask     per-lane a != b -> 8-bit mask
-//   _mm512_popcnt_epi64          per-lane popcount (AVX512_VPOPCNTDQ only)
-//   _mm512_reduce_add_epi64      horizontal sum of the 8 lanes
+//   _mm512_popcnt_epi8           per-byte popcount (AVX512_BITALG: Ice Lake, Zen 4 and later;
+//                                without it the popcounts are scalar); _mm512_sad_epu8
+//                                against 0 then sums the bytes of each 64-bit lane
+//   _mm512_maskz_cvtepi64_epi32  narrow 8 64-bit lanes into one ymm of 32-bit lanes
 
 #include <immintrin.h>
 
+#include "bit_block_avx2.hpp"
 #include "bit_block_scalar.hpp"
 
 HISLAB_NAMESPACE_BEGIN
@@ -43,35 +46,30 @@ struct BitBlockAvx512 {
     const unsigned lane = static_cast<unsigned>(std::countr_zero(m));
     return lane * 64 + static_cast<unsigned>(std::countr_zero(b.w[lane]));
   }
-  static unsigned popcount(const Block512& b) noexcept {
-#if defined(__AVX512VPOPCNTDQ__)
-    return static_cast<unsigned>(_mm512_reduce_add_epi64(_mm512_popcnt_epi64(load(b))));
-#else
-    return BitBlockScalar::popcount(b);
-#endif
+#if defined(__AVX512BITALG__)
+  /// The popcount of each 64-bit lane: per-byte popcounts, summed per lane by sad against 0.
+  static __m512i word_counts(__m512i v) noexcept {
+    return _mm512_sad_epu8(_mm512_popcnt_epi8(v), _mm512_setzero_si512());
   }
+#endif
+  static unsigned popcount(const Block512& b) noexcept { return BitBlockScalar::popcount(b); }
   static unsigned select(const Block512& b, unsigned k) noexcept {
-    for (unsigned i = 0; i < block_words; ++i) {
-      const auto c = static_cast<unsigned>(std::popcount(b.w[i]));
-      if (k < c) return i * 64 + select_in_word(b.w[i], k);
-      k -= c;
-    }
-    return block_bits;
-  }
-  static unsigned rank(const Block512& b, unsigned pos) noexcept {
-#if defined(__AVX512VPOPCNTDQ__)
-    // Keep the lanes wholly below pos, mask the partial lane, count everything at once.
-    const unsigned whole = pos / 64;
-    alignas(64) std::uint64_t mask[block_words];
-    for (unsigned i = 0; i < block_words; ++i)
-      mask[i] = i < whole ? ~std::uint64_t{0}
-                          : (i == whole && pos % 64 != 0 ? (std::uint64_t{1} << (pos % 64)) - 1 : 0);
-    const __m512i v = _mm512_and_si512(load(b), _mm512_load_si512(static_cast<const void*>(mask)));
-    return static_cast<unsigned>(_mm512_reduce_add_epi64(_mm512_popcnt_epi64(v)));
+#if defined(__AVX512BITALG__)
+    // The 8 word popcounts in one register, then the same branchless pick as the summary levels.
+    std::uint32_t r = k;
+    const unsigned i = BitBlockAvx2::pick_of_8(_mm512_maskz_cvtepi64_epi32(0xFF, word_counts(load(b))), r);
+    return i < block_words ? i * 64 + select_in_word(b.w[i], r) : block_bits;
 #else
-    return BitBlockScalar::rank(b, pos);
+    return BitBlockScalar::select(b, k);
 #endif
   }
+  static unsigned pick_of_64(const std::uint16_t* c, std::uint32_t& k) noexcept {
+    return BitBlockAvx2::pick_of_64(c, k);
+  }
+  static unsigned pick_of_64(const std::uint32_t* c, std::uint32_t& k) noexcept {
+    return BitBlockAvx2::pick_of_64(c, k);
+  }
+  static unsigned rank(const Block512& b, unsigned pos) noexcept { return BitBlockScalar::rank(b, pos); }
 };
 
 }  // namespace detail

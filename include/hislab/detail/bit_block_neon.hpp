@@ -48,6 +48,12 @@ struct BitBlockNeon {
     return n;
   }
   static unsigned select(const Block512& b, unsigned k) noexcept { return BitBlockScalar::select(b, k); }
+  static unsigned pick_of_64(const std::uint16_t* c, std::uint32_t& k) noexcept {
+    return BitBlockScalar::pick_of_64(c, k);
+  }
+  static unsigned pick_of_64(const std::uint32_t* c, std::uint32_t& k) noexcept {
+    return BitBlockScalar::pick_of_64(c, k);
+  }
   static unsigned rank(const Block512& b, unsigned pos) noexcept { return BitBlockScalar::rank(b, pos); }
 };
 

@@ -240,14 +240,6 @@ class SlabCore {
     }
   }
 
-  static void prefetch_for_write(const void* p) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p, 1, 3);
-#else
-    (void)p;
-#endif
-  }
-
   /// Destroys the value at a live index and frees the slot.
   void destroy_live(index_type i) noexcept {
     if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
@@ -424,6 +416,10 @@ class SlabCore {
         poison(elems_.data() + lo, chunk_bytes_);
         chunks_.set(static_cast<index_type>(c));
       }
+    }
+    // The occupancy bitmap's pages for those slots too: a pre-faulted fill takes no fault at all.
+    if (prefault) {
+      if (auto ec = occ_.populate(last)) return ec;
     }
     update_commit_limit();
     return {};
