@@ -102,7 +102,9 @@ class HierBitmap {
       off = align(off + h.n_[l] * 8);
       off_ne[l] = off;
       off = align(off + h.n_[l] * 8);
-      if (l < h.levels_) {
+      // Level 1 always has counts, so that the hot paths update them without asking; with a
+      // single level they are written and never read.
+      if (l < h.levels_ || l == 1) {
         off_cnt[l] = off;
         off = align(off + group(h.n_[l]) * 4);
       }
@@ -116,7 +118,7 @@ class HierBitmap {
     for (int l = 1; l <= h.levels_; ++l) {
       h.full_[l] = reinterpret_cast<std::uint64_t*>(base + off_full[l]);
       h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + off_ne[l]);
-      if (l < h.levels_) h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
+      if (l < h.levels_ || l == 1) h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
       const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
       h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
       h.full_[l][h.n_[l] - 1] = h.pad_[l];
@@ -292,7 +294,7 @@ class HierBitmap {
     std::size_t total = pages(blocks * sizeof(detail::Block512)) + pages(blocks * 2);
     for (int l = 1; l <= levels_; ++l) {
       const std::size_t words = (blocks >> (6 * (l - 1))) / 64 + 1;
-      total += 2 * pages(words * 8) + (l < levels_ ? pages(words * 4) : 0);
+      total += 2 * pages(words * 8) + (l < levels_ || l == 1 ? pages(words * 4) : 0);
     }
     return total;
   }
@@ -314,7 +316,7 @@ class HierBitmap {
       used = (used + 63) / 64;  // words (and counts) of level l
       ec = commit(full_[l], used * 8);
       if (!ec) ec = commit(nonempty_[l], used * 8);
-      if (!ec && l < levels_) ec = commit(counts_[l], used * 4);
+      if (!ec && (l < levels_ || l == 1)) ec = commit(counts_[l], used * 4);
     }
     // memory_committed() counts up to the highest block whose pages may be resident.
     const std::size_t last = std::min<std::size_t>((std::size_t{bits} - 1) / 512, n_[0] - 1);
@@ -348,10 +350,8 @@ class HierBitmap {
 
   HISLAB_ALWAYS_INLINE void add_counts(const Hot& hot, std::size_t b, std::uint32_t delta) noexcept {
 #if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
-    if (hot.levels > 1) {
-      hot.counts1[b >> 6] += delta;
-      if (HISLAB_UNLIKELY(hot.levels > 2)) add_upper_counts(b, delta);
-    }
+    hot.counts1[b >> 6] += delta;
+    if (HISLAB_UNLIKELY(hot.levels > 2)) add_upper_counts(b, delta);
 #else
     (void)hot;
     (void)b;
@@ -514,7 +514,7 @@ class HierBitmap {
     }
     nonempty_[l][j] = 0;
     full_[l][j] = j + 1 == n_[l] ? pad_[l] : 0;
-    if (l < levels_) counts_[l][j] = 0;
+    if (l < levels_ || l == 1) counts_[l][j] = 0;
   }
 
   MmapRegion region_;
@@ -522,7 +522,7 @@ class HierBitmap {
   std::uint16_t* c0_ = nullptr;
   std::uint64_t* full_[max_levels + 1]{};      // [1 .. levels_]
   std::uint64_t* nonempty_[max_levels + 1]{};  // [1 .. levels_]
-  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. levels_ - 1]
+  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. max(1, levels_ - 1)]
   std::size_t n_[max_levels + 1]{};            // n_[0] blocks, n_[l] words at level l
   std::uint64_t pad_[max_levels + 1]{};        // padding 1s of the last full word per level
   int levels_ = 0;
