@@ -102,12 +102,11 @@ class HierBitmap {
       off = align(off + h.n_[l] * 8);
       off_ne[l] = off;
       off = align(off + h.n_[l] * 8);
-      // Level 1 always has counts, so that the hot paths update them without asking; with a
-      // single level they are written and never read.
-      if (l < h.levels_ || l == 1) {
-        off_cnt[l] = off;
-        off = align(off + group(h.n_[l]) * 4);
-      }
+      // Every level has counts, so that no path asks which do: select() reads levels below the
+      // top, the hot paths write level 1 whatever the height, and the top's single entry
+      // (count_ again) is only written when it is level 1.
+      off_cnt[l] = off;
+      off = align(off + group(h.n_[l]) * 4);
     }
     auto region = MmapRegion::try_reserve(off, HugePages::None, ec);
     if (!region) return std::nullopt;
@@ -118,14 +117,13 @@ class HierBitmap {
     for (int l = 1; l <= h.levels_; ++l) {
       h.full_[l] = reinterpret_cast<std::uint64_t*>(base + off_full[l]);
       h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + off_ne[l]);
-      if (l < h.levels_ || l == 1) h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
+      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
       const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
       h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
       h.full_[l][h.n_[l] - 1] = h.pad_[l];
     }
     const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
-    h.last_block_ = h.n_[0] - 1;
     return h;
   }
 
@@ -157,7 +155,6 @@ class HierBitmap {
     swap(hint_, o.hint_);
     swap(next_hint_, o.next_hint_);
     swap(last_bits_, o.last_bits_);
-    swap(last_block_, o.last_block_);
     swap(high_block_, o.high_block_);
   }
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
@@ -187,7 +184,18 @@ class HierBitmap {
   }
 
   /// Clears bit i. Returns true if it was 1; i >= capacity() changes nothing and returns false.
-  bool reset(index_type i) noexcept { return test_and_reset(i); }
+  /// The slabs' erase path: one test-and-clear of the word.
+  HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept {
+    if (i >= cap_) return false;
+    const Hot hot = hot_state();
+    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    const std::uint64_t old = w;
+    if ((old & m) == 0) return false;
+    w = old & ~m;
+    after_reset(hot, i >> 9);
+    return true;
+  }
 
   /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
   /// that have just tested it.
@@ -215,20 +223,6 @@ class HierBitmap {
     blk.w[bit >> 6] |= std::uint64_t{1} << (bit & 63);
     after_set(hot, b);
     return static_cast<index_type>(b * 512 + bit);
-  }
-
-  /// Clears bit i if it is set; returns whether it was. The slabs' erase path (i < capacity()
-  /// is checked here too).
-  HISLAB_ALWAYS_INLINE bool test_and_reset(index_type i) noexcept {
-    if (i >= cap_) return false;
-    const Hot hot = hot_state();
-    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t m = std::uint64_t{1} << (i & 63);
-    const std::uint64_t old = w;
-    if ((old & m) == 0) return false;
-    w = old & ~m;
-    after_reset(hot, i >> 9);
-    return true;
   }
 
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
@@ -294,7 +288,7 @@ class HierBitmap {
     std::size_t total = pages(blocks * sizeof(detail::Block512)) + pages(blocks * 2);
     for (int l = 1; l <= levels_; ++l) {
       const std::size_t words = (blocks >> (6 * (l - 1))) / 64 + 1;
-      total += 2 * pages(words * 8) + (l < levels_ || l == 1 ? pages(words * 4) : 0);
+      total += 2 * pages(words * 8) + pages(words * 4);
     }
     return total;
   }
@@ -316,7 +310,7 @@ class HierBitmap {
       used = (used + 63) / 64;  // words (and counts) of level l
       ec = commit(full_[l], used * 8);
       if (!ec) ec = commit(nonempty_[l], used * 8);
-      if (!ec && (l < levels_ || l == 1)) ec = commit(counts_[l], used * 4);
+      if (!ec) ec = commit(counts_[l], used * 4);
     }
     // memory_committed() counts up to the highest block whose pages may be resident.
     const std::size_t last = std::min<std::size_t>((std::size_t{bits} - 1) / 512, n_[0] - 1);
@@ -345,7 +339,7 @@ class HierBitmap {
     int levels;
   };
   HISLAB_ALWAYS_INLINE Hot hot_state() const noexcept {
-    return {blocks_, c0_, counts_[1], last_block_, levels_};
+    return {blocks_, c0_, counts_[1], n_[0] - 1, levels_};
   }
 
   HISLAB_ALWAYS_INLINE void add_counts(const Hot& hot, std::size_t b, std::uint32_t delta) noexcept {
@@ -514,7 +508,7 @@ class HierBitmap {
     }
     nonempty_[l][j] = 0;
     full_[l][j] = j + 1 == n_[l] ? pad_[l] : 0;
-    if (l < levels_ || l == 1) counts_[l][j] = 0;
+    counts_[l][j] = 0;
   }
 
   MmapRegion region_;
@@ -522,7 +516,7 @@ class HierBitmap {
   std::uint16_t* c0_ = nullptr;
   std::uint64_t* full_[max_levels + 1]{};      // [1 .. levels_]
   std::uint64_t* nonempty_[max_levels + 1]{};  // [1 .. levels_]
-  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. max(1, levels_ - 1)]
+  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. levels_]
   std::size_t n_[max_levels + 1]{};            // n_[0] blocks, n_[l] words at level l
   std::uint64_t pad_[max_levels + 1]{};        // padding 1s of the last full word per level
   int levels_ = 0;
@@ -531,7 +525,6 @@ class HierBitmap {
   std::size_t hint_ = 0;          // lowest non-full block; every block below it is full
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
   unsigned last_bits_ = 0;
-  std::size_t last_block_ = none;
   std::size_t high_block_ = 0;
 };
 

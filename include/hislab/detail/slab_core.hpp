@@ -230,9 +230,11 @@ class SlabCore {
     if (HISLAB_UNLIKELY(!pending_.empty()) && is_pending(i)) return false;
     if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
       // No demand access to the element; but a freed slot below the current lowest vacant one is
-      // where the next insert writes, so start fetching its line for writing now.
-      if (i < capacity()) prefetch_for_write(ptr(i));
-      return occ_.test_and_reset(i);
+      // where the next insert writes, so start fetching its line for writing now. The address
+      // is formed as an integer: a prefetch never faults, so reset() alone checks the range.
+      prefetch_for_write(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(elems_.data()) +
+                                                       std::size_t{i} * sizeof(T)));
+      return occ_.reset(i);
     } else {
       if (!occ_.test(i)) return false;
       destroy_live(i);
