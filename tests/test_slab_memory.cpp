@@ -78,11 +78,19 @@ TEST_CASE("trim() gives back vacant pages without moving anything", "[memory]") 
 
 TEST_CASE("lock_memory() locks, and a refusal leaves the slab usable", "[memory][errors]") {
   {
+    const long before = hislab_test::locked_bytes();
     HiSlab<std::uint64_t> s(Options{1000, 100000, HugePages::None, true});
     for (int i = 0; i < 5000; ++i) s.insert(static_cast<std::uint64_t>(i));  // later pages too
+    if (before >= 0) {
+      // Locked on fault: at least the 10 pages of elements written so far.
+      REQUIRE(hislab_test::locked_bytes() - before >= 5000 * 8);
+    }
     s.unlock_memory();
+    if (before >= 0) REQUIRE(hislab_test::locked_bytes() == before);
     s.lock_memory();
+    if (before >= 0) REQUIRE(hislab_test::locked_bytes() - before >= 5000 * 8);
     s.unlock_memory();
+    if (before >= 0) REQUIRE(hislab_test::locked_bytes() == before);
     REQUIRE(s.size() == 5000);
   }
   auto res = hislab_test::run_in_child([] {
@@ -170,18 +178,59 @@ TEST_CASE("A pre-faulted slab fills its initial capacity without a page fault", 
   // 2^20 slots: 16 MiB of elements and 128 KiB of bitmap, both committed by the constructor.
   constexpr std::uint32_t n = 1u << 20;
   HiSlab<std::uint64_t> s(Options{n, 4 * n, HugePages::None});
-  auto minor_faults = [] {
-    rusage u{};
-    ::getrusage(RUSAGE_SELF, &u);
-    return u.ru_minflt;
-  };
-  const long before = minor_faults();
+  const long before = hislab_test::minor_faults();
   for (std::uint64_t i = 0; i < n; ++i) (void)s.insert(i);
-  const long faults = minor_faults() - before;
+  const long faults = hislab_test::minor_faults() - before;
   REQUIRE(s.size() == n);
   REQUIRE(s[n - 1] == n - 1);
   // Without pre-faulting the bitmap this was 33 (32 pages of blocks, 1 of counts); the elements
   // alone would be 4096.
   REQUIRE(faults == 0);
 #endif
+}
+
+TEST_CASE("TaggedHiSlab: the tag bitmap is accounted, pre-faulted and locked with the slab",
+          "[memory][tagged]") {
+  constexpr std::uint32_t n = 1u << 16;
+  const Options o{n, 4 * n, HugePages::None};
+  SECTION("accounted") {
+    HiSlab<std::uint64_t> plain(o);
+    hislab::TaggedHiSlab<std::uint64_t> tagged(o);
+    // One bit per slot of address space, and the initial capacity's share committed.
+    REQUIRE(tagged.memory_reserved() >= plain.memory_reserved() + 4 * n / 8);
+    REQUIRE(tagged.memory_committed() >= plain.memory_committed() + n / 8);
+  }
+  SECTION("pre-faulted: filling and tagging the initial capacity takes no page fault") {
+#if HISLAB_DETAIL_ASAN
+    HISLAB_SKIP("AddressSanitizer faults in its shadow memory");
+#else
+    if (!hislab_test::populate_write_populates()) HISLAB_SKIP("MADV_POPULATE_WRITE populates nothing here");
+    hislab::TaggedHiSlab<std::uint64_t> s(o);
+    const long before = hislab_test::minor_faults();
+    for (std::uint64_t i = 0; i < n; ++i) (void)s.insert_tagged(i);
+    const long faults = hislab_test::minor_faults() - before;
+    REQUIRE(s.count_tagged() == n);
+    REQUIRE(faults == 0);
+#endif
+  }
+  SECTION("locked") {
+    const long before = hislab_test::locked_bytes();
+    if (before < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
+    long plain_locked = 0, tagged_locked = 0;
+    {
+      HiSlab<std::uint64_t> s(o);
+      s.lock_memory();
+      plain_locked = hislab_test::locked_bytes() - before;
+    }
+    {
+      hislab::TaggedHiSlab<std::uint64_t> s(o);
+      s.lock_memory();
+      tagged_locked = hislab_test::locked_bytes() - before;
+      for (std::uint64_t i = 0; i < n; ++i) (void)s.insert_tagged(i);
+      s.unlock_memory();
+      REQUIRE(hislab_test::locked_bytes() == before);
+    }
+    // At least the tag bits of the pre-faulted slots on top of what the plain slab locks.
+    REQUIRE(tagged_locked >= plain_locked + static_cast<long>(n / 8));
+  }
 }

@@ -24,10 +24,6 @@ class HiSlab : public detail::SlabApi<HiSlab<T>, T> {
 
  private:
   explicit HiSlab(typename Base::Core&& c) noexcept : Base(std::move(c)) {}
-  static std::optional<HiSlab> from_core(typename Base::Core&& c, std::error_code& ec) noexcept {
-    ec.clear();
-    return HiSlab(std::move(c));
-  }
 };
 
 HISLAB_NAMESPACE_END

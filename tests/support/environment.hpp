@@ -2,9 +2,11 @@
 // Probes of what the kernel (or an emulator such as qemu-user) really does, made with raw
 // syscalls, so tests can expect the behaviour the environment should produce.
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <string>
 
 #ifndef MADV_POPULATE_WRITE
@@ -43,6 +45,22 @@ inline bool mlock_onfault_supported() {
   const int err = errno;
   ::munmap(p, page);
   return r == 0 || (err != EINVAL && err != ENOSYS);
+}
+
+/// Bytes of this process's memory that mlock holds (VmLck), -1 where /proc does not say.
+inline long locked_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmLck:", 0) == 0) return std::stol(line.substr(6)) * 1024;
+  return -1;
+}
+
+/// Minor page faults of this process so far.
+inline long minor_faults() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
 }
 
 }  // namespace hislab_test

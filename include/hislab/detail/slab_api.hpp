@@ -1,7 +1,8 @@
 #pragma once
-// SlabApi<Derived, T>: the public API that HiSlab<T> and TaggedHiSlab<T> share, written once.
-// Derived classes add constructors and, for the tagged slab, hooks that keep the tag bitmap in
-// step: hook_release(i) before a live index is freed, hook_clear() on clear().
+// SlabApi<Derived, T, Tagged>: the public API that HiSlab<T> and TaggedHiSlab<T> share, written
+// once. A Tagged core also holds the tag bitmap (SlabCore::tags(), covered by every memory
+// control, cleared by clear()); the tagged slab keeps it in step through one hook:
+// hook_release(i) before a live index is freed.
 
 #include <concepts>
 #include <cstddef>
@@ -24,7 +25,7 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
-template <class Derived, class T>
+template <class Derived, class T, bool Tagged = false>
 class SlabApi : public MemoryApi<T> {
  protected:
   using Core = SlabCore<T>;
@@ -73,12 +74,12 @@ class SlabApi : public MemoryApi<T> {
   // ---- construction -------------------------------------------------------------------------
 
   /// A slab with Options{}: 2^20 slots of address space, nothing pre-faulted.
-  SlabApi() : MemoryApi<T>(Core::create(Options{})) {}
+  SlabApi() : MemoryApi<T>(Core::create(Options{}, Tagged)) {}
   /// Pre-faults `initial_capacity` slots; reserves `virtual_capacity` slots of address space.
   SlabApi(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
-      : MemoryApi<T>(Core::create(Options{initial_capacity, virtual_capacity})) {}
+      : MemoryApi<T>(Core::create(Options{initial_capacity, virtual_capacity}, Tagged)) {}
   /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
-  explicit SlabApi(const Options& o) : MemoryApi<T>(Core::create(o)) {}
+  explicit SlabApi(const Options& o) : MemoryApi<T>(Core::create(o, Tagged)) {}
 
   SlabApi(const SlabApi&) requires std::copy_constructible<T>
   = default;
@@ -91,16 +92,13 @@ class SlabApi : public MemoryApi<T> {
   /// The non-throwing twin of the Options constructor: `ec` is invalid_argument for bad
   /// options, the errno when the OS refuses; cleared on success.
   [[nodiscard]] static std::optional<Derived> try_create(const Options& o, std::error_code& ec) noexcept {
-    auto core = Core::try_create(o, ec);
+    auto core = Core::try_create(o, ec, Tagged);
     if (!core) return std::nullopt;
-    return Derived::from_core(std::move(*core), ec);
+    return Derived(std::move(*core));
   }
 
   /// Exchanges contents, capacities and memory with `o`. O(1); iterators follow their elements.
-  void swap(Derived& o) noexcept {
-    core_.swap(o.core_);
-    self().swap_extra(o);
-  }
+  void swap(Derived& o) noexcept { core_.swap(o.core_); }
   friend void swap(Derived& a, Derived& b) noexcept { a.swap(b); }
 
   // ---- insertion ----------------------------------------------------------------------------
@@ -166,10 +164,7 @@ class SlabApi : public MemoryApi<T> {
     return removed;
   }
   /// Destroys every element. O(occupied blocks); capacity and committed memory stay.
-  void clear() noexcept {
-    self().hook_clear();
-    core_.clear();
-  }
+  void clear() noexcept { core_.clear(); }
   /// Calls f(index, T&&) for each element in ascending order, destroying each after the call;
   /// the slab is empty afterwards.
   template <class F>
@@ -280,10 +275,8 @@ class SlabApi : public MemoryApi<T> {
  protected:
   explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
 
-  // Default hooks; TaggedHiSlab hides them.
+  // The default hook; TaggedHiSlab hides it.
   void hook_release(index_type) noexcept {}
-  void hook_clear() noexcept {}
-  void swap_extra(Derived&) noexcept {}
 
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
   const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }

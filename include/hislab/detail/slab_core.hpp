@@ -14,6 +14,11 @@
 // Occupancy: bit i of `occ_` is 1 when slot i holds a value *or* is held by a live VacantEntry.
 // The held ones are listed in `pending_` (sorted, almost always empty) and are excluded from
 // contains(), size(), iteration and sampling.
+//
+// Tags (TaggedHiSlab): a second bitmap over the same slots, `tags_`, of capacity 0 (no memory,
+// every call a no-op) unless the core was created tagged. It lives here so that every memory
+// control (reserved/committed accounting, pre-faulting, mlock) covers it like `occ_`; keeping a
+// freed slot untagged is TaggedHiSlab's job, on its own erase paths.
 
 #include <algorithm>
 #include <concepts>
@@ -59,7 +64,8 @@ class SlabCore {
   SlabCore() noexcept = default;
 
   /// Validates the options, reserves everything and pre-faults the initial capacity.
-  [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec) noexcept {
+  [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec,
+                                                          bool tagged = false) noexcept {
     if (o.virtual_capacity == 0 || o.initial_capacity > o.virtual_capacity) {
       ec = std::make_error_code(std::errc::invalid_argument);
       return std::nullopt;
@@ -79,6 +85,11 @@ class SlabCore {
     auto chunks = HierBitmap::try_create(static_cast<size_type>(nchunks), ec);
     if (!chunks) return std::nullopt;
     c.chunks_ = std::move(*chunks);
+    if (tagged) {
+      auto tags = HierBitmap::try_create(o.virtual_capacity, ec);
+      if (!tags) return std::nullopt;
+      c.tags_ = std::move(*tags);
+    }
     // Under Require the first huge page is committed now, so that a system without huge pages
     // is reported by the constructor rather than by the first insert.
     const size_type first =
@@ -89,9 +100,9 @@ class SlabCore {
     return c;
   }
 
-  static SlabCore create(const Options& o) {
+  static SlabCore create(const Options& o, bool tagged = false) {
     std::error_code ec;
-    auto c = try_create(o, ec);
+    auto c = try_create(o, ec, tagged);
     if (!c) throw_error_code(ec, "hislab: cannot create the container (bad options, or mmap/mlock refused)");
     return std::move(*c);
   }
@@ -102,6 +113,7 @@ class SlabCore {
       if (i >= commit_limit_) commit_or_throw(i);
       construct_at_reserved(i, v);
     });
+    o.tags_.for_each_set([&](index_type i) { tags_.set(i); });
   }
   SlabCore(SlabCore&& o) noexcept { swap(o); }
   SlabCore& operator=(SlabCore&& o) noexcept {
@@ -128,6 +140,7 @@ class SlabCore {
     swap(elems_, o.elems_);
     swap(occ_, o.occ_);
     swap(chunks_, o.chunks_);
+    swap(tags_, o.tags_);
     swap(pending_, o.pending_);
     swap(opts_, o.opts_);
     swap(chunk_bytes_, o.chunk_bytes_);
@@ -187,6 +200,9 @@ class SlabCore {
   }
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
+  /// The tag bitmap: capacity 0 unless the core was created tagged.
+  HierBitmap& tags() noexcept { return tags_; }
+  const HierBitmap& tags() const noexcept { return tags_; }
 
   // ---- insertion ----------------------------------------------------------------------------
 
@@ -261,16 +277,18 @@ class SlabCore {
     } else {
       for_each_live([&](index_type i, T&) { destroy_live(i); });
     }
+    tags_.clear();
   }
 
   // ---- memory -------------------------------------------------------------------------------
 
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
-    return elems_.size() + occ_.memory_reserved() + chunks_.memory_reserved();
+    return elems_.size() + occ_.memory_reserved() + chunks_.memory_reserved() + tags_.memory_reserved();
   }
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (capacity() == 0) return 0;
-    return std::size_t{chunks_.count()} * chunk_bytes_ + occ_.memory_committed() + chunks_.memory_committed();
+    return std::size_t{chunks_.count()} * chunk_bytes_ + occ_.memory_committed() +
+           chunks_.memory_committed() + tags_.memory_committed();
   }
 
   /// Pre-faults slots [0, n); n > capacity() throws CapacityError.
@@ -287,6 +305,7 @@ class SlabCore {
     for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) { (void)elems_.unlock(lo, hi - lo); });
     occ_.unlock_memory();
     chunks_.unlock_memory();
+    tags_.unlock_memory();
     locked_ = false;
   }
 
@@ -317,7 +336,7 @@ class SlabCore {
     if (o.capacity() == 0) return SlabCore{};
     Options opts = o.opts_;
     opts.initial_capacity = 0;
-    return create(opts);
+    return create(opts, o.tags_.capacity() != 0);
   }
 
   [[nodiscard]] bool is_pending(index_type i) const noexcept {
@@ -419,9 +438,10 @@ class SlabCore {
         chunks_.set(static_cast<index_type>(c));
       }
     }
-    // The occupancy bitmap's pages for those slots too: a pre-faulted fill takes no fault at all.
+    // The bitmaps' pages for those slots too: a pre-faulted fill (and tagging) takes no fault.
     if (prefault) {
       if (auto ec = occ_.populate(last)) return ec;
+      if (auto ec = tags_.populate(last)) return ec;
     }
     update_commit_limit();
     return {};
@@ -446,6 +466,7 @@ class SlabCore {
     });
     if (!ec) ec = occ_.lock_memory(true);
     if (!ec) ec = chunks_.lock_memory(true);
+    if (!ec) ec = tags_.lock_memory(true);
     if (ec) unlock_memory();
     return ec;
   }
@@ -453,6 +474,7 @@ class SlabCore {
   MmapRegion elems_;
   HierBitmap occ_;
   HierBitmap chunks_;
+  HierBitmap tags_;
   std::vector<index_type> pending_;
   Options opts_{};
   std::size_t chunk_bytes_ = 4096;
