@@ -1,4 +1,5 @@
-// HiSlab<T>: the contract of SPEC sections 1 and 3, clause by clause.
+// HiSlab<T>: the contract of SPEC sections 1 and 3, clause by clause. The clauses that do not
+// name an element type run on TaggedHiSlab<T> too (SPEC 4: identical semantics).
 #include <hislab/hislab.hpp>
 
 #include <algorithm>
@@ -18,6 +19,7 @@ using hislab::HiSlab;
 using hislab::index_type;
 using hislab::npos;
 using hislab::Options;
+using hislab::TaggedHiSlab;
 
 static_assert(std::same_as<HiSlab<int>::value_type, int>);
 static_assert(std::same_as<HiSlab<int>::size_type, std::uint32_t>);
@@ -41,18 +43,19 @@ static_assert(!std::is_copy_constructible_v<HiSlab<int>::VacantEntry>);
 static_assert(std::is_move_constructible_v<HiSlab<int>::VacantEntry>);
 static_assert(std::is_base_of_v<std::length_error, hislab::CapacityError>);
 
-TEST_CASE("HiSlab: construction and options", "[slab]") {
-  HiSlab<int> a;
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: construction and options", "[slab]",
+                           (HiSlab, TaggedHiSlab), (int)) {
+  TestType a;
   REQUIRE(a.capacity() == (1u << 20));
   REQUIRE(a.empty());
   REQUIRE(a.size() == 0);
   REQUIRE_FALSE(a.full());
-  HiSlab<int> b(100, 1000);
+  TestType b(100, 1000);
   REQUIRE(b.capacity() == 1000);
   REQUIRE(b.memory_committed() >= 100 * sizeof(int));
-  HiSlab<int> c(Options{0, 7, hislab::HugePages::None, false});
+  TestType c(Options{0, 7, hislab::HugePages::None, false});
   REQUIRE(c.capacity() == 7);
-  HiSlab<int> max(0, 0xFFFF'FFFFu);
+  TestType max(0, 0xFFFF'FFFFu);
   REQUIRE(max.capacity() == 0xFFFF'FFFFu);
 }
 
@@ -76,8 +79,9 @@ TEST_CASE("HiSlab: bad options", "[slab][errors]") {
   REQUIRE_THROWS_AS(HiSlab<Big>(0, 0xFFFF'FFFFu), std::system_error);
 }
 
-TEST_CASE("HiSlab: smallest vacant index policy", "[slab]") {
-  HiSlab<int> s(0, 2000);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: smallest vacant index policy", "[slab]",
+                           (HiSlab, TaggedHiSlab), (int)) {
+  TestType s(0, 2000);
   for (int i = 0; i < 1500; ++i) REQUIRE(s.insert(i) == static_cast<index_type>(i));
   REQUIRE(s.erase(700));
   REQUIRE(s.erase(5));
@@ -92,8 +96,9 @@ TEST_CASE("HiSlab: smallest vacant index policy", "[slab]") {
   REQUIRE(s.insert(0) == 1501);
 }
 
-TEST_CASE("HiSlab: insert, emplace, try forms, full container", "[slab][errors]") {
-  HiSlab<std::string> s(0, 3);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: insert, emplace, try forms, full container",
+                           "[slab][errors]", (HiSlab, TaggedHiSlab), (std::string)) {
+  TestType s(0, 3);
   const std::string hello = "hello";
   REQUIRE(s.insert(hello) == 0);
   REQUIRE(s.emplace(3, 'x') == 1);  // parentheses: "xxx", not {3, 'x'}
@@ -133,8 +138,9 @@ TEST_CASE("HiSlab: aggregates are brace-initialized", "[slab]") {
   REQUIRE(s.try_emplace(3, 4.0));
 }
 
-TEST_CASE("HiSlab: access to vacant and out-of-range indices", "[slab][errors]") {
-  HiSlab<int> s(0, 100);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: access to vacant and out-of-range indices",
+                           "[slab][errors]", (HiSlab, TaggedHiSlab), (int)) {
+  TestType s(0, 100);
   const auto a = s.insert(10);
   const auto b = s.insert(20);
   REQUIRE(s.erase(a));
@@ -173,8 +179,9 @@ TEST_CASE("HiSlab: operator[] on a vacant index asserts with file, line, operati
   }
 }
 
-TEST_CASE("HiSlab: remove moves out, erase destroys in place", "[slab]") {
-  HiSlab<std::unique_ptr<int>> s(0, 10);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: remove moves out, erase destroys in place", "[slab]",
+                           (HiSlab, TaggedHiSlab), (std::unique_ptr<int>)) {
+  TestType s(0, 10);
   const auto i = s.insert(std::make_unique<int>(5));
   const auto j = s.emplace(new int(6));
   auto v = s.remove(i);
@@ -187,8 +194,10 @@ TEST_CASE("HiSlab: remove moves out, erase destroys in place", "[slab]") {
   REQUIRE(s.empty());
 }
 
-TEST_CASE("HiSlab: iteration is ascending, skips vacant slots, yields Entry", "[slab]") {
-  HiSlab<int> s(0, 5000);
+TEMPLATE_PRODUCT_TEST_CASE(
+    "HiSlab and TaggedHiSlab: iteration is ascending, skips vacant slots, yields Entry", "[slab]",
+    (HiSlab, TaggedHiSlab), (int)) {
+  TestType s(0, 5000);
   std::vector<index_type> want;
   for (int i = 0; i < 5000; ++i) s.insert(i);
   for (index_type i = 0; i < 5000; ++i)
@@ -228,20 +237,21 @@ TEST_CASE("HiSlab: iteration is ascending, skips vacant slots, yields Entry", "[
   auto it2 = it++;
   REQUIRE((*it2).index == want[0]);
   REQUIRE((*it).index == want[1]);
-  HiSlab<int>::const_iterator cit = s.begin();
+  typename TestType::const_iterator cit = s.begin();
   REQUIRE(cit == s.cbegin());
-  REQUIRE(HiSlab<int>::iterator{} == HiSlab<int>::iterator{});
+  REQUIRE(typename TestType::iterator{} == typename TestType::iterator{});
 #if !defined(__clang__) || __clang_major__ >= 15
   // clang 14 cannot compile libstdc++ 12's range adaptors at all; the concepts above still hold.
   auto keys = s | std::views::transform([](auto e) { return e.index; });
   REQUIRE(std::ranges::equal(keys, want));
 #endif
-  HiSlab<int> empty(0, 10);
+  TestType empty(0, 10);
   REQUIRE(empty.begin() == empty.end());
 }
 
-TEST_CASE("HiSlab: retain, clear, drain", "[slab]") {
-  HiSlab<std::string> s(0, 3000);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: retain, clear, drain", "[slab]", (HiSlab, TaggedHiSlab),
+                           (std::string)) {
+  TestType s(0, 3000);
   for (int i = 0; i < 3000; ++i) s.insert(std::to_string(i));
   std::vector<index_type> visited;
   const auto removed = s.retain([&](index_type i, std::string& v) {
@@ -267,8 +277,9 @@ TEST_CASE("HiSlab: retain, clear, drain", "[slab]") {
   REQUIRE(s.insert("z") == 0);
 }
 
-TEST_CASE("HiSlab: VacantEntry holds the lowest vacant index", "[slab]") {
-  HiSlab<std::string> s(0, 4);
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: VacantEntry holds the lowest vacant index", "[slab]",
+                           (HiSlab, TaggedHiSlab), (std::string)) {
+  TestType s(0, 4);
   s.insert("a");
   s.insert("b");
   s.erase(0);
@@ -307,25 +318,27 @@ TEST_CASE("HiSlab: VacantEntry holds the lowest vacant index", "[slab]") {
   REQUIRE(s.size() == 4);
 }
 
-TEST_CASE("HiSlab: copy keeps capacity and indices; move leaves a full, empty slab", "[slab]") {
-  HiSlab<std::string> s(0, 1000);
+TEMPLATE_PRODUCT_TEST_CASE(
+    "HiSlab and TaggedHiSlab: copy keeps capacity and indices; move leaves a full, empty slab", "[slab]",
+    (HiSlab, TaggedHiSlab), (std::string)) {
+  TestType s(0, 1000);
   for (int i = 0; i < 600; ++i) s.insert(std::to_string(i));
   for (index_type i = 0; i < 600; i += 3) s.erase(i);
-  HiSlab<std::string> c(s);
+  TestType c(s);
   REQUIRE(c.capacity() == 1000);
   REQUIRE(c.size() == s.size());
   REQUIRE(std::ranges::equal(s, c, [](auto a, auto b) { return a.index == b.index && a.value == b.value; }));
   REQUIRE(c.insert("new") == 0);
   REQUIRE_FALSE(s.contains(0));  // deep copy
 
-  HiSlab<std::string> d(0, 5);
+  TestType d(0, 5);
   d.insert("old");
   d = s;
   REQUIRE(d.capacity() == 1000);
   REQUIRE(d.size() == s.size());
   REQUIRE(d[1] == "1");
 
-  HiSlab<std::string> m(std::move(d));
+  TestType m(std::move(d));
   REQUIRE(m.size() == s.size());
   REQUIRE(d.capacity() == 0);  // NOLINT(bugprone-use-after-move): specified moved-from state
   REQUIRE(d.size() == 0);
@@ -335,11 +348,11 @@ TEST_CASE("HiSlab: copy keeps capacity and indices; move leaves a full, empty sl
   REQUIRE_FALSE(d.try_insert("x"));
   REQUIRE(d.begin() == d.end());
   REQUIRE_FALSE(d.contains(0));
-  HiSlab<std::string> copy_of_moved(d);
+  TestType copy_of_moved(d);
   REQUIRE(copy_of_moved.capacity() == 0);
 
   const std::string* addr = &m[1];
-  HiSlab<std::string> n(0, 10);
+  TestType n(0, 10);
   n = std::move(m);
   REQUIRE(&n[1] == addr);  // moving the slab moves no element
   REQUIRE(m.capacity() == 0);
