@@ -2,7 +2,8 @@
 //
 // Throughput (Google Benchmark, medians over repetitions; names "<workload>_<bytes>B/<peer>/<N>"):
 //   fill (pre-faulted and demand-paged HiSlab), churn at N live, random get, iterate dense,
-//   iterate sparse at 10% and 1% live. Every workload checks a checksum.
+//   iterate sparse at 10% and 1% live (workloads.hpp). Every workload checks a checksum.
+//   hislab_nocounts (16 B) is HiSlab without its rank counts: what counting costs.
 // Tail latency ("latency_fill" / "latency_churn"): every operation timed with rdtscp/lfence,
 //   the fence overhead calibrated and subtracted; counters p50 .. max in cycles.
 // Memory ("memory"): in a forked child, RSS overhead per live element at 10^6, peak RSS, and RSS
@@ -27,177 +28,19 @@
 #include <string>
 #include <vector>
 
-#include "peers.hpp"
+#include "workloads.hpp"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <x86intrin.h>
 #endif
 
+// bench_compare_nocounts.cpp: HiSlab without rank counts, 16-byte elements.
+void hislab_bench_add_nocounts(const std::vector<std::int64_t>& sizes);
+
 namespace hb = hislab_bench;
+using namespace hislab_bench;
 
 namespace {
-
-// ---- helpers --------------------------------------------------------------------------------
-
-template <class Peer>
-constexpr bool is_pointer_handle = std::is_pointer_v<typename Peer::handle>;
-
-std::vector<std::uint32_t> random_positions(std::size_t count, std::uint32_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::uint32_t> v(count);
-  for (auto& x : v) x = static_cast<std::uint32_t>(rng() % n);
-  return v;
-}
-
-constexpr std::size_t kPosMask = (1u << 20) - 1;
-
-/// Keeps a peer's handles so that the destructor can free what a pointer peer still holds.
-template <class Peer>
-struct Live {
-  Peer& peer;
-  std::vector<typename Peer::handle> handles;
-  Live(Peer& p, std::size_t n) : peer(p) { handles.reserve(n); }
-  ~Live() {
-    if constexpr (!Peer::kIterable) {
-      if constexpr (!Peer::kOwnsAll)
-        for (auto h : handles) peer.remove(h);
-    }
-  }
-};
-
-/// One cached, filled peer at a time (any type): dropping it frees its memory.
-std::function<void()>& cache_release_slot() {
-  static std::function<void()> fn;
-  return fn;
-}
-void release_cache() {
-  if (auto& fn = cache_release_slot()) {
-    fn();
-    fn = nullptr;
-  }
-}
-
-/// A peer filled with n elements, built once and reused by every run of the benchmarks that
-/// share it (Google Benchmark calls a function several times; rebuilding 10^7 elements each
-/// time would dominate). Building one drops whatever else was cached, to bound memory.
-template <class Peer>
-struct Filled {
-  std::unique_ptr<Peer> peer;
-  std::unique_ptr<Live<Peer>> live;
-  std::uint32_t n = 0;
-  static Filled& get(std::uint32_t n) {
-    static Filled f;
-    if (f.n != n || !f.peer) {
-      release_cache();
-      f.peer = std::make_unique<Peer>(n);
-      f.live = std::make_unique<Live<Peer>>(*f.peer, n);
-      for (std::uint32_t i = 0; i < n; ++i) f.live->handles.push_back(f.peer->insert(i));
-      f.n = n;
-      cache_release_slot() = [] {
-        f.live.reset();
-        f.peer.reset();
-        f.n = 0;
-      };
-    }
-    return f;
-  }
-};
-
-// ---- throughput workloads ---------------------------------------------------------------------
-
-template <class Peer>
-void BM_fill(benchmark::State& state) {
-  const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
-  std::uint64_t check = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    {
-      auto peer = std::make_unique<Peer>(n);
-      Live<Peer> live(*peer, n);
-      state.ResumeTiming();
-      for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer->insert(i));
-      state.PauseTiming();
-      check += peer->get(live.handles[n / 2]).key;
-    }
-    state.ResumeTiming();
-  }
-  if (check != std::uint64_t{n / 2} * state.iterations()) state.SkipWithError("checksum mismatch");
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * n);
-}
-
-template <class Peer>
-void BM_churn(benchmark::State& state) {
-  const auto n = static_cast<std::uint32_t>(state.range(0));
-  auto& filled = Filled<Peer>::get(n);
-  Peer& peer = *filled.peer;
-  Live<Peer>& live = *filled.live;
-  const auto pos = random_positions(kPosMask + 1, n, 42);
-  static std::uint64_t k = 0;
-  if (k < n) k = n;
-  std::uint64_t check = 0;
-  for (auto _ : state) {
-    const std::uint32_t p = pos[k & kPosMask];
-    peer.remove(live.handles[p]);
-    live.handles[p] = peer.insert(k++);
-  }
-  for (std::uint32_t i = 0; i < n; i += 97) check += peer.get(live.handles[i]).key;
-  benchmark::DoNotOptimize(check);
-  if (check == 0 && n > 97) state.SkipWithError("checksum is zero");
-  static std::uint64_t next_key = 0;
-  (void)next_key;
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-}
-
-template <class Peer>
-void BM_get(benchmark::State& state) {
-  const auto n = static_cast<std::uint32_t>(state.range(0));
-  auto& filled = Filled<Peer>::get(n);
-  Peer& peer = *filled.peer;
-  Live<Peer>& live = *filled.live;
-  const auto pos = random_positions(kPosMask + 1, n, 7);
-  std::uint64_t want = 0;
-  for (std::size_t k = 0; k <= kPosMask; ++k) want += peer.get(live.handles[pos[k]]).key;
-  std::size_t k = 0;
-  std::uint64_t sum = 0;
-  for (auto _ : state) {
-    sum += peer.get(live.handles[pos[k & kPosMask]]).key;
-    ++k;
-  }
-  benchmark::DoNotOptimize(sum);
-  if (k % (kPosMask + 1) == 0 && sum != want * (k / (kPosMask + 1))) state.SkipWithError("checksum mismatch");
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-}
-
-/// n inserted, all but `pct` percent removed at random, then iterated; items = live elements.
-template <class Peer, int Pct>
-void BM_iterate(benchmark::State& state) {
-  const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
-  const auto keep = static_cast<std::uint32_t>(std::uint64_t{n} * Pct / 100);
-  Peer peer(n);
-  Live<Peer> live(peer, n);
-  std::uint64_t want = 0;
-  if constexpr (requires { peer.keep_first(std::size_t{}); }) {
-    for (std::uint32_t i = 0; i < keep; ++i) peer.insert(i), want += i;  // the packed floor
-  } else {
-    for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::shuffle(order.begin(), order.end(), std::mt19937(5));
-    for (std::uint32_t i = keep; i < n; ++i) peer.remove(live.handles[order[i]]);
-    for (std::uint32_t i = 0; i < keep; ++i) want += order[i];
-  }
-  std::uint64_t got = 0;
-  for (auto _ : state) {
-    std::uint64_t sum = 0;
-    peer.each([&](auto& it) { sum += it.key; });
-    got = sum;
-    benchmark::DoNotOptimize(sum);
-  }
-  if (got != want) state.SkipWithError("iteration checksum mismatch");
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * keep);
-}
 
 // ---- tail latency ------------------------------------------------------------------------------
 
@@ -374,49 +217,6 @@ void BM_memory(benchmark::State& state) {
 
 // ---- registration -------------------------------------------------------------------------------
 
-struct Config {
-  // 10^7 is left out of the default (full) mode: building, shuffling and filling 10^7 elements
-  // takes 25-30 s per peer, element size and repetition on a 2-core machine. Add it with
-  // --sizes=10000,1000000,10000000.
-  std::vector<std::int64_t> sizes{10'000, 1'000'000};
-  std::int64_t latency_n = 1'000'000;
-  std::int64_t memory_n = 1'000'000;
-};
-
-template <class Peer>
-void add_throughput(const Config& cfg, const std::string& bytes, bool fill_only = false) {
-  const std::string peer = Peer::name;
-  for (auto n : cfg.sizes) {
-    const std::string suffix = "/" + peer;  // Arg(n) appends "/<n>"
-    // Fill and iterate rebuild their container, so their iteration counts are fixed; churn and
-    // get reuse a cached filled peer and are sized by time (boost::object_pool's destroy is
-    // O(free chunks), so a fixed count of churn operations can take minutes).
-    const auto passes = std::max<std::int64_t>(1, 2'000'000 / n);
-    benchmark::RegisterBenchmark(("fill_" + bytes + suffix).c_str(), BM_fill<Peer>)
-        ->Arg(n)
-        ->Unit(benchmark::kMillisecond)
-        ->Iterations(std::max<std::int64_t>(1, 200'000 / n))
-        ->UseRealTime();
-    if (fill_only) continue;
-    benchmark::RegisterBenchmark(("churn_" + bytes + suffix).c_str(), BM_churn<Peer>)->Arg(n);
-    benchmark::RegisterBenchmark(("get_" + bytes + suffix).c_str(), BM_get<Peer>)->Arg(n);
-    if constexpr (Peer::kIterable) {
-      benchmark::RegisterBenchmark(("iterate_dense_" + bytes + suffix).c_str(), BM_iterate<Peer, 100>)
-          ->Arg(n)
-          ->Iterations(passes)
-          ->Unit(benchmark::kMicrosecond);
-      benchmark::RegisterBenchmark(("iterate_sparse10_" + bytes + suffix).c_str(), BM_iterate<Peer, 10>)
-          ->Arg(n)
-          ->Iterations(passes)
-          ->Unit(benchmark::kMicrosecond);
-      benchmark::RegisterBenchmark(("iterate_sparse1_" + bytes + suffix).c_str(), BM_iterate<Peer, 1>)
-          ->Arg(n)
-          ->Iterations(passes)
-          ->Unit(benchmark::kMicrosecond);
-    }
-  }
-}
-
 template <class Peer>
 void add_latency(const Config& cfg) {
   const std::string peer = Peer::name;
@@ -441,6 +241,10 @@ void add_all_throughput(const Config& cfg) {
   const std::string b = std::to_string(Bytes) + "B";
   add_throughput<hb::HiSlabPeer<T>>(cfg, b);
   add_throughput<hb::HiSlabPeer<T, hb::HiSlabMode::Demand>>(cfg, b, true);
+  for (auto n : cfg.sizes)
+    benchmark::RegisterBenchmark(("get_" + b + "/hislab_checked").c_str(),
+                                 BM_get<hb::HiSlabCheckedGetPeer<T>>)
+        ->Arg(n);
   add_throughput<hb::FreeListPeer<T>>(cfg, b);
   add_throughput<hb::FreeListPeer<T, true>>(cfg, b, true);
   add_throughput<hb::VectorFloor<T>>(cfg, b);
@@ -512,6 +316,7 @@ int main(int argc, char** argv) {
   if (hb::Mimalloc::get().available()) add_memory<hb::MimallocPeer<T16>>(cfg);
 
   add_all_throughput<16>(cfg);
+  hislab_bench_add_nocounts(cfg.sizes);
   add_all_throughput<64>(cfg);
 
   add_latency<hb::HiSlabPeer<T16>>(cfg);

@@ -34,6 +34,9 @@
 #endif
 
 namespace hislab_bench {
+// Per hislab ABI: bench_compare_nocounts.cpp builds these peers again against HiSlab without
+// rank counts, in the same binary.
+inline namespace HISLAB_DETAIL_ABI {
 
 /// A Bytes-sized element whose first word is the key and whose last word is written too, so
 /// every insert touches the whole element like a real payload.
@@ -54,9 +57,10 @@ enum class HiSlabMode { Prefaulted, Demand, HugeAdvise };
 
 template <class T, HiSlabMode Mode = HiSlabMode::Prefaulted>
 struct HiSlabPeer {
-  static constexpr const char* name = Mode == HiSlabMode::Prefaulted ? "hislab"
-                                      : Mode == HiSlabMode::Demand   ? "hislab_demand"
-                                                                     : "hislab_huge";
+  static constexpr const char* name =
+      Mode == HiSlabMode::Prefaulted ? (HISLAB_DETAIL_BENCH_NO_RANK_COUNTS ? "hislab_nocounts" : "hislab")
+      : Mode == HiSlabMode::Demand   ? "hislab_demand"
+                                     : "hislab_huge";
   static constexpr bool kIterable = true;
   using handle = std::uint32_t;
   hislab::HiSlab<T> slab;
@@ -76,6 +80,16 @@ struct HiSlabPeer {
     slab.for_each([&](std::uint32_t, T& v) { f(v); });
   }
   std::size_t trim() { return slab.trim(); }
+};
+
+/// HiSlab through the checked get(): the bitmap word is read before the element, as the
+/// free-list slab reads its entry's flag. HiSlabPeer's get() is get_unchecked(), the path of a
+/// caller that holds a live handle (operator[] in release builds).
+template <class T>
+struct HiSlabCheckedGetPeer : HiSlabPeer<T> {
+  static constexpr const char* name = "hislab_checked";
+  using HiSlabPeer<T>::HiSlabPeer;
+  T& get(typename HiSlabPeer<T>::handle h) { return *this->slab.get(h); }
 };
 
 // ---- the index free-list slab (Rust's `slab` design) -----------------------------------------
@@ -273,4 +287,5 @@ struct MimallocPeer : PointerPeer<T, MimallocPeer<T>> {
   void raw_free(void* p) { Mimalloc::get().mi_free(p); }
 };
 
+}  // namespace HISLAB_DETAIL_ABI
 }  // namespace hislab_bench
