@@ -30,6 +30,12 @@ void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rn
     REQUIRE(h.select(k) == r.select(k));
   }
   REQUIRE(h.select(r.count()) == npos);
+  // select_many: a batch of 32 and a remainder, ranks past count() answer npos.
+  std::vector<hislab::size_type> ranks(37);
+  for (auto& k : ranks) k = static_cast<hislab::size_type>(rng() % (r.count() + 3));
+  std::vector<hislab::index_type> got(ranks.size(), 7);
+  h.select_many(ranks.data(), ranks.size(), got.data());
+  for (std::size_t k = 0; k < ranks.size(); ++k) REQUIRE(got[k] == r.select(ranks[k]));
 }
 
 }  // namespace
@@ -111,6 +117,10 @@ TEST_CASE("HierBitmap: largest capacity, sparse use near both ends", "[bitmap]")
   REQUIRE(h.select(1) == (1u << 31));
   REQUIRE(h.select(2) == 0xFFFF'FFFEu);
   REQUIRE(h.select(3) == npos);
+  const hislab::size_type ranks[] = {2, 0, 3, 1};
+  hislab::index_type got[4];
+  h.select_many(ranks, 4, got);
+  REQUIRE((got[0] == 0xFFFF'FFFEu && got[1] == 5 && got[2] == npos && got[3] == (1u << 31)));
   REQUIRE(h.find_first_unset() == 0);
   REQUIRE(h.count() == 3);
   h.clear();

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iterator>
 #include <map>
+#include <new>
 #include <random>
 #include <set>
 #include <vector>
@@ -15,6 +17,20 @@
 using hislab::HiSlab;
 using hislab::index_type;
 using hislab::TaggedHiSlab;
+
+// Every sampling function promises no heap allocation: this binary counts them.
+namespace {
+thread_local long heap_allocations = 0;
+}  // namespace
+// Not inlined: GCC would otherwise pair the malloc and free it sees inside them with the
+// operator new and delete of the callers and warn of a mismatch.
+[[gnu::noinline]] void* operator new(std::size_t bytes) {
+  ++heap_allocations;
+  if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return p;
+  throw std::bad_alloc();
+}
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -157,25 +173,76 @@ TEST_CASE("random_occupied_unique: uniform over subsets (selection and Floyd pat
   });
 }
 
-TEST_CASE("random_occupied_unique: large n uses the bitset path and stays uniform per element",
-          "[sampling]") {
+TEST_CASE("random_occupied_unique: large n splits the range and stays uniform per element", "[sampling]") {
   HiSlab<int> s(0, 50000);
   const auto live = fragment(s);
-  const std::size_t n = 100;  // > 64 and < size / 8
+  const std::size_t n = 200;  // > 64 and < size / 8: halving, then Floyd in each part
   REQUIRE(n < live.size() / 8);
   std::mt19937 g(31337);
   std::map<index_type, long> counts;
-  const int rounds = 3000;
+  const int rounds = 2000;
   for (int r = 0; r < rounds; ++r) {
     std::vector<index_type> v;
     s.random_occupied_unique(g, n, std::back_inserter(v));
     REQUIRE(v.size() == n);
     std::sort(v.begin(), v.end());
     REQUIRE(std::adjacent_find(v.begin(), v.end()) == v.end());
+    for (index_type i : v) REQUIRE(std::binary_search(live.begin(), live.end(), i));
     for (index_type i : v) ++counts[i];
   }
   // Inclusion counts are (nearly) independent binomials with equal means.
   REQUIRE(chi_square(counts, live.size(), static_cast<long>(rounds * n)) < threshold(live.size()));
+}
+
+TEST_CASE("unique_ranks: the halving is uniform over subsets, whatever the leaf size", "[sampling]") {
+  // With leaves of 1 or 2 ranks, small ranges exercise every split, the hypergeometric draw
+  // and the k == size shortcut; the subsets are few enough to count each one.
+  std::mt19937 g(4242);
+  auto identity = [](hislab::size_type r) { return static_cast<index_type>(r); };
+  auto draw = [&](auto leaf, hislab::size_type lo, hislab::size_type size, hislab::size_type k) {
+    std::vector<index_type> v;
+    hislab::detail::unique_ranks<decltype(leaf)::value>(g, lo, size, k, identity, std::back_inserter(v));
+    for (index_type i : v) REQUIRE((i >= lo && i < lo + size));
+    for (index_type& i : v) i -= lo;
+    return v;
+  };
+  check_subsets_uniform(10, 3, [&] { return draw(std::integral_constant<std::size_t, 1>{}, 0, 10, 3); });
+  check_subsets_uniform(9, 4, [&] { return draw(std::integral_constant<std::size_t, 2>{}, 100, 9, 4); });
+  check_subsets_uniform(7, 6, [&] { return draw(std::integral_constant<std::size_t, 1>{}, 5, 7, 6); });
+}
+
+TEST_CASE("sampling allocates nothing", "[sampling]") {
+  TaggedHiSlab<int> s(0, 50000);
+  const auto live = fragment(s);
+  for (index_type i : live)
+    if (i % 2 == 0) s.tag(i);
+  std::vector<index_type> out(4000);
+  std::mt19937_64 g(8);
+  REQUIRE(s.size() / 8 > 500);          // n = 500: sparse over the occupied slots
+  REQUIRE(s.count_tagged() / 8 < 500);  // and dense over the tagged ones
+  // Catch2 may allocate in an assertion: the results are checked after the counted region.
+  bool ok = true;
+  const long before = heap_allocations;
+  for (int round = 0; round < 20; ++round) {
+    ok &= s.random_occupied(g).has_value();
+    ok &= s.random_tagged(g).has_value();
+    ok &= s.random_occupied_many(g, 4000, out.data()) == out.data() + 4000;
+    ok &= s.random_tagged_many(g, 4000, out.data()) == out.data() + 4000;
+    // Sparse (Floyd in a stack array, and halving beyond 64) and dense (selection) requests.
+    for (std::size_t n : {10, 64, 65, 500, 4000}) {
+      ok &= s.random_occupied_unique(g, n, out.data()) == out.data() + n;
+      ok &=
+          s.random_tagged_unique(g, n, out.data()) == out.data() + std::min(n, std::size_t{s.count_tagged()});
+    }
+  }
+  const long after = heap_allocations;
+  REQUIRE(ok);
+  REQUIRE(after == before);
+  // The counter does count: this vector is one allocation.
+  const long mark = heap_allocations;
+  std::vector<int> one(3);
+  const long counted = heap_allocations - mark;
+  REQUIRE(counted == 1);
 }
 
 TEST_CASE("sampling edge cases: empty, n >= size, n == 0, determinism", "[sampling]") {
@@ -208,6 +275,10 @@ TEST_CASE("sampling edge cases: empty, n >= size, n == 0, determinism", "[sampli
   auto e = h.vacant_entry();  // index 1
   h.insert(2);
   for (int k = 0; k < 200; ++k) REQUIRE(h.random_occupied(g)->index != 1);
+  std::vector<index_type> drawn;
+  h.random_occupied_many(g, 200, std::back_inserter(drawn));
+  REQUIRE(drawn.size() == 200);
+  REQUIRE(std::count(drawn.begin(), drawn.end(), 0u) + std::count(drawn.begin(), drawn.end(), 2u) == 200);
   std::vector<index_type> all;
   h.random_occupied_unique(g, 5, std::back_inserter(all));
   REQUIRE(all == std::vector<index_type>{0, 2});

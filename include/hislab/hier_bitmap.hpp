@@ -191,7 +191,9 @@ class HierBitmap {
     std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     const std::uint64_t old = w;
-    if ((old & m) == 0) return false;
+    // Marked: GCC otherwise predicts the path into after_reset() cold (it can reach the cold
+    // summary updates) and moves the whole erase out of line.
+    if (HISLAB_UNLIKELY((old & m) == 0)) return false;
     w = old & ~m;
     after_reset(hot, i >> 9);
     return true;
@@ -248,6 +250,19 @@ class HierBitmap {
     for (int l = levels_ - 1; l >= 1; --l) g = g * 64 + detail::BitBlock::pick_of_64(counts_[l] + g * 64, r);
     g = g * 64 + detail::BitBlock::pick_of_64(c0_ + g * 64, r);
     return static_cast<index_type>(g * 512 + detail::BitBlock::select(blocks_[g], r));
+  }
+
+  /// out[k] = select(ranks[k]) for k < n (npos for a rank >= count()). Whole batches of 32 ranks
+  /// descend side by side, every count group and block prefetched a step before it is read, so
+  /// that on a bitmap larger than the caches the misses of a batch overlap instead of following
+  /// one another; the remainder goes through select() one by one.
+  static constexpr std::size_t select_batch_size = 32;
+  void select_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
+    std::size_t done = 0;
+    if (count_ != 0)
+      for (; n - done >= select_batch_size; done += select_batch_size)
+        select_batch<select_batch_size>(ranks + done, out + done);
+    for (; done < n; ++done) out[done] = select(ranks[done]);
   }
 
   /// Calls f(index) for every 1 bit in ascending order. f may reset bits it has been given.
@@ -342,6 +357,40 @@ class HierBitmap {
     return {blocks_, c0_, counts_[1], n_[0] - 1, levels_};
   }
 
+  template <std::size_t M>
+  void select_batch(const size_type* ranks, index_type* out) const noexcept {
+    std::size_t g[M];
+    std::uint32_t r[M];
+    for (std::size_t k = 0; k < M; ++k) {
+      r[k] = ranks[k] < count_ ? ranks[k] : 0;  // out of range: any valid descent, then npos
+      g[k] = 0;
+    }
+    for (int l = levels_ - 1; l >= 1; --l) {
+      for (std::size_t k = 0; k < M; ++k)
+        g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(counts_[l] + g[k] * 64, r[k]);
+      for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
+    }
+    for (std::size_t k = 0; k < M; ++k) {
+      g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(c0_ + g[k] * 64, r[k]);
+      detail::prefetch_for_read(blocks_ + g[k]);
+    }
+    for (std::size_t k = 0; k < M; ++k) {
+      const auto i = static_cast<index_type>(g[k] * 512 + detail::BitBlock::select(blocks_[g[k]], r[k]));
+      out[k] = ranks[k] < count_ ? i : npos;
+    }
+  }
+
+  /// Prefetches the group of 64 counts at level l (0: the blocks' counts) that select() reads
+  /// for group g: 128 bytes of u16 at level 0, 256 bytes of u32 above.
+  void prefetch_group(int l, std::size_t g) const noexcept {
+    if (l == 0) {
+      detail::prefetch_for_read(c0_ + g * 64);
+      detail::prefetch_for_read(c0_ + g * 64 + 32);
+    } else {
+      for (int line = 0; line < 4; ++line) detail::prefetch_for_read(counts_[l] + g * 64 + line * 16);
+    }
+  }
+
   HISLAB_ALWAYS_INLINE void add_counts(const Hot& hot, std::size_t b, std::uint32_t delta) noexcept {
 #if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
     hot.counts1[b >> 6] += delta;
@@ -378,7 +427,7 @@ class HierBitmap {
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
 
-  HISLAB_COLD void on_nonempty(std::size_t pos) noexcept {
+  HISLAB_OUT_OF_LINE void on_nonempty(std::size_t pos) noexcept {
     if (pos > high_block_) high_block_ = pos;
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = nonempty_[l][pos >> 6];
@@ -389,7 +438,7 @@ class HierBitmap {
     }
   }
 
-  HISLAB_COLD void on_empty(std::size_t pos) noexcept {
+  HISLAB_OUT_OF_LINE void on_empty(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = nonempty_[l][pos >> 6];
       w &= ~(std::uint64_t{1} << (pos & 63));
@@ -400,7 +449,7 @@ class HierBitmap {
 
   bool full_bit(std::size_t b) const noexcept { return ((full_[1][b >> 6] >> (b & 63)) & 1u) != 0; }
 
-  HISLAB_COLD void mark_full(std::size_t pos) noexcept {
+  HISLAB_OUT_OF_LINE void mark_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = full_[l][pos >> 6];
       w |= std::uint64_t{1} << (pos & 63);
@@ -409,7 +458,7 @@ class HierBitmap {
     }
   }
 
-  HISLAB_COLD void mark_not_full(std::size_t pos) noexcept {
+  HISLAB_OUT_OF_LINE void mark_not_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = full_[l][pos >> 6];
       const std::uint64_t old = w;
@@ -461,7 +510,7 @@ class HierBitmap {
   }
 
   /// Descends the first 0 of each full word; n_[0] when every block is full.
-  HISLAB_COLD std::size_t first_not_full_block() const noexcept {
+  HISLAB_OUT_OF_LINE std::size_t first_not_full_block() const noexcept {
     std::size_t pos = 0;
     for (int l = levels_; l >= 1; --l) {
       const std::uint64_t w = full_[l][pos];

@@ -123,7 +123,11 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   template <class G, class Out>
   Out random_tagged_many(G& g, std::size_t n, Out out) const {
     return detail::sample_many(
-        g, n, tag_bits().count(), [&](size_type r) { return tag_bits().select(r); }, out);
+        g, n, tag_bits().count(), [&](size_type r) { return tag_bits().select(r); },
+        [&](const size_type* r, index_type* o) {
+          tag_bits().select_many(r, HierBitmap::select_batch_size, o);
+        },
+        out);
   }
   /// Writes min(n, count_tagged()) distinct tagged indices to `out`, uniformly over subsets.
   template <class G, class Out>

@@ -1,12 +1,13 @@
 #pragma once
 // Exactly uniform sampling over a ranked set: a uniform rank, then the element of that rank
-// (HierBitmap::select, O(log capacity)). Shared by the occupied and the tagged samplers.
+// (HierBitmap::select or select_many, O(log capacity)). Shared by the occupied and the tagged
+// samplers.
 
 #include <cstddef>
 #include <cstdint>
 #include <random>
-#include <vector>
 
+#include "../hier_bitmap.hpp"
 #include "../types.hpp"
 
 HISLAB_NAMESPACE_BEGIN
@@ -19,19 +20,75 @@ size_type uniform_below(G& g, size_type n) {
   return std::uniform_int_distribution<size_type>(0, n - 1)(g);
 }
 
-/// n draws with replacement: out = nth(uniform rank), n times.
-template <class G, class Nth, class Out>
-Out sample_many(G& g, std::size_t n, size_type total, Nth&& nth, Out out) {
+/// n draws with replacement, the ranks drawn in order. Whole batches go through
+/// nth_batch(ranks, found), which maps HierBitmap::select_batch_size ranks at once (their cache
+/// misses overlap); the remainder through nth(rank).
+template <class G, class Nth, class NthBatch, class Out>
+Out sample_many(G& g, std::size_t n, size_type total, Nth&& nth, NthBatch&& nth_batch, Out out) {
   if (total == 0) return out;
-  for (std::size_t k = 0; k < n; ++k) *out++ = nth(uniform_below(g, total));
+  constexpr std::size_t batch = HierBitmap::select_batch_size;
+  for (; n >= batch; n -= batch) {
+    size_type ranks[batch];
+    index_type found[batch];
+    for (auto& r : ranks) r = uniform_below(g, total);
+    nth_batch(static_cast<const size_type*>(ranks), static_cast<index_type*>(found));
+    for (const index_type i : found) *out++ = i;
+  }
+  for (; n != 0; --n) *out++ = nth(uniform_below(g, total));
   return out;
 }
 
-/// min(n, total) distinct elements, every subset of that size equally likely.
+/// Writes nth(r) for k distinct ranks r of [lo, lo + size), k <= size, every k-subset equally
+/// likely, in O(k log(k / Leaf)) generator calls and no allocation:
+/// - up to Leaf ranks: Floyd's algorithm, the ranks taken so far in a stack array;
+/// - more: halve the range. How many of the k fall in the lower half is hypergeometric; it is
+///   drawn exactly by playing out k draws without replacement from an urn holding the two
+///   halves' slots. Given that split, each half gets a uniform subset of its share,
+///   independently, which is what a uniform k-subset of the whole range is. The depth is at most
+///   32 (the range halves each time).
+template <std::size_t Leaf, class G, class Nth, class Out>
+Out unique_ranks(G& g, size_type lo, size_type size, size_type k, Nth& nth, Out out) {
+  static_assert(Leaf >= 1);
+  if (k == 0) return out;
+  if (k == size) {
+    for (size_type r = 0; r < size; ++r) *out++ = nth(lo + r);
+    return out;
+  }
+  if (k <= Leaf) {
+    size_type taken[Leaf];
+    size_type count = 0;
+    auto has = [&](size_type r) {
+      for (size_type j = 0; j < count; ++j)
+        if (taken[j] == r) return true;
+      return false;
+    };
+    for (size_type j = size - k; j < size; ++j) {
+      size_type t = uniform_below(g, j + 1);
+      if (has(t)) t = j;
+      taken[count++] = t;
+      *out++ = nth(lo + t);
+    }
+    return out;
+  }
+  const size_type low = size / 2;
+  size_type in_low = low, in_high = size - low, drawn_low = 0;
+  for (size_type d = 0; d < k; ++d) {
+    if (uniform_below(g, in_low + in_high) < in_low) {
+      --in_low;
+      ++drawn_low;
+    } else {
+      --in_high;
+    }
+  }
+  out = unique_ranks<Leaf>(g, lo, low, drawn_low, nth, out);
+  return unique_ranks<Leaf>(g, lo + low, size - low, k - drawn_low, nth, out);
+}
+
+/// min(n, total) distinct elements, every subset of that size equally likely, no allocation.
 /// - dense requests (n >= total / 8, which includes n >= total): selection sampling over the
-///   set in ascending order (Knuth's Algorithm S), O(total), no allocation;
-/// - sparse requests: Floyd's algorithm over ranks, O(n log capacity); the ranks already taken
-///   live in a stack array for n <= 64, in a bitset of total bits beyond that.
+///   set in ascending order (Knuth's Algorithm S), O(total);
+/// - sparse requests: unique_ranks over [0, total), then nth() of each rank: O(n log capacity)
+///   plus O(n log(n / 64)) generator calls.
 template <class G, class Nth, class ForEach, class Out>
 Out sample_unique(G& g, std::size_t n, size_type total, Nth&& nth, ForEach&& for_each, Out out) {
   if (total == 0 || n == 0) return out;
@@ -47,31 +104,7 @@ Out sample_unique(G& g, std::size_t n, size_type total, Nth&& nth, ForEach&& for
     });
     return out;
   }
-  const auto m = static_cast<size_type>(n);
-  if (m <= 64) {
-    size_type taken[64];
-    size_type count = 0;
-    auto has = [&](size_type r) {
-      for (size_type k = 0; k < count; ++k)
-        if (taken[k] == r) return true;
-      return false;
-    };
-    for (size_type j = total - m; j < total; ++j) {
-      size_type t = uniform_below(g, j + 1);
-      if (has(t)) t = j;
-      taken[count++] = t;
-      *out++ = nth(t);
-    }
-    return out;
-  }
-  std::vector<std::uint64_t> taken((std::size_t{total} + 63) / 64);
-  for (size_type j = total - m; j < total; ++j) {
-    size_type t = uniform_below(g, j + 1);
-    if ((taken[t / 64] >> (t % 64)) & 1u) t = j;
-    taken[t / 64] |= std::uint64_t{1} << (t % 64);
-    *out++ = nth(t);
-  }
-  return out;
+  return unique_ranks<64>(g, 0, total, static_cast<size_type>(n), nth, out);
 }
 
 }  // namespace detail

@@ -259,7 +259,9 @@ class SlabApi : public MemoryApi<T> {
   template <class G, class Out>
   Out random_occupied_many(G& g, std::size_t n, Out out) const {
     return sample_many(
-        g, n, size(), [&](size_type r) { return core_.nth_live(r); }, out);
+        g, n, size(), [&](size_type r) { return core_.nth_live(r); },
+        [&](const size_type* r, index_type* o) { core_.nth_live_many(r, HierBitmap::select_batch_size, o); },
+        out);
   }
   /// Writes min(n, size()) distinct occupied indices to `out`; every subset of that size is
   /// equally likely.

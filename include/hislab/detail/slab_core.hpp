@@ -188,6 +188,13 @@ class SlabCore {
     }
   }
 
+  /// out[k] = nth_live(ranks[k]) for k < n, through HierBitmap::select_many (batched,
+  /// prefetched) when no index is held.
+  void nth_live_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
+    if (HISLAB_LIKELY(pending_.empty())) return occ_.select_many(ranks, n, out);
+    for (std::size_t k = 0; k < n; ++k) out[k] = nth_live(ranks[k]);
+  }
+
   template <class F>
   void for_each_live(F&& f) const {
     if (HISLAB_LIKELY(pending_.empty())) {
