@@ -58,14 +58,12 @@ struct Clock {
     _mm_lfence();
     return t;
   }
-  static constexpr const char* unit = "cycles";
 #else
   static std::uint64_t begin() noexcept { return now(); }
   static std::uint64_t end() noexcept { return now(); }
   static std::uint64_t now() noexcept {
     return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   }
-  static constexpr const char* unit = "ns";
 #endif
   /// The median cost of an empty begin/end pair, subtracted from every sample.
   static std::uint64_t overhead() {

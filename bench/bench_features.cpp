@@ -1,7 +1,8 @@
 // TaggedHiSlab, BufferSlab and sampling benchmarks.
 // - sampling: random_occupied at capacities 1K, 1M, 64M, 100% and 1% occupied (the line must
-//   be flat: the cost is O(log capacity), not O(capacity / 512) as in the Rust original), and
-//   the floor every sampler pays: one random read of a bitmap-sized array;
+//   be flat: the cost is O(log capacity), not O(capacity / 512) as in the Rust original),
+//   batched through random_occupied_many, and the floor every sampler pays: the latency of one
+//   random read of a bitmap-sized array;
 // - tagging: tag + untag, and iterating the tagged subset, at 1% and 50% tagged of 1M;
 // - BufferSlab<4096> allocate + free against new/delete of 4096 bytes and
 //   std::pmr::unsynchronized_pool_resource.
@@ -66,19 +67,45 @@ void BM_sample_index(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-/// The floor under sample_index: the same generator and range reduction, then one read of a
-/// random word of an array as large as the slab's bitmap. Any sampler must read the word that
-/// holds the sampled bit, so what sample_index costs beyond this is the descent itself.
-void BM_sample_floor(benchmark::State& state) {
+/// Batched: random_occupied_many of 256 indices per call, per index. The descents of 32 draws
+/// run side by side with their count groups and blocks prefetched, so the cache misses of a
+/// large bitmap overlap.
+void BM_sample_many(benchmark::State& state) {
   const auto cap = static_cast<std::uint32_t>(state.range(0));
-  std::vector<std::uint64_t> words((cap + 63) / 64, ~std::uint64_t{0});
-  std::mt19937_64 rng(43);
+  const auto pct = static_cast<int>(state.range(1));
+  auto& slab = sample_slab(cap, pct);
+  std::mt19937_64 rng(44);
+  std::vector<hislab::index_type> out(256);
   std::uint64_t sum = 0;
   for (auto _ : state) {
-    const auto i = std::uniform_int_distribution<std::uint32_t>(0, cap - 1)(rng);
-    sum += words[i / 64] >> (i % 64);
+    slab.random_occupied_many(rng, out.size(), out.data());
+    sum += out[0] + out[255];
   }
   benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
+}
+
+/// The floor under sample_index: the same generator and range reduction, then one read of a
+/// random word of an array as large as the slab's bitmap, whose address depends on the word
+/// read before (as each level of a descent depends on the level above), so that the reads
+/// cannot overlap: the latency of one random access at that footprint. Every sampler must read
+/// the word that holds the sampled bit.
+void BM_sample_floor(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  if ((cap & (cap - 1)) != 0) {
+    state.SkipWithError("capacity must be a power of two");
+    return;
+  }
+  std::vector<std::uint64_t> words((cap + 63) / 64);  // zeros, which the compiler must not know
+  benchmark::DoNotOptimize(words.data());
+  benchmark::ClobberMemory();
+  std::mt19937_64 rng(43);
+  std::uint64_t carry = 0;
+  for (auto _ : state) {
+    const auto i = (std::uniform_int_distribution<std::uint32_t>(0, cap - 1)(rng) + carry) & (cap - 1);
+    carry = words[i / 64];
+  }
+  benchmark::DoNotOptimize(carry);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
@@ -187,8 +214,9 @@ void BM_buffer_pmr_pool(benchmark::State& state) {
 
 BENCHMARK(BM_sample)->Name("sample/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_sample_index)->Name("sample_index/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
+BENCHMARK(BM_sample_many)->Name("sample_many/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_sample_floor)
-    ->Name("sample_index/one_random_read")
+    ->Name("sample_index/one_dependent_read")
     ->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_tag_untag)->Name("tag_untag/hislab")->Arg(1)->Arg(50);
 BENCHMARK(BM_iterate_tagged)->Name("iterate_tagged/hislab")->Arg(1)->Arg(50)->Unit(benchmark::kMicrosecond);

@@ -187,7 +187,13 @@ struct NewDeletePeer : PointerPeer<T, NewDeletePeer<T>> {
   static constexpr const char* name = "new_delete";
   explicit NewDeletePeer(std::uint32_t) {}
   void* raw_alloc() { return ::operator new(sizeof(T)); }
-  void raw_free(void* p) { ::operator delete(p, sizeof(T)); }
+  void raw_free(void* p) {
+#if defined(__cpp_sized_deallocation)  // clang enables it only with -fsized-deallocation
+    ::operator delete(p, sizeof(T));
+#else
+    ::operator delete(p);
+#endif
+  }
   std::size_t trim() { return static_cast<std::size_t>(::malloc_trim(0)); }
 };
 

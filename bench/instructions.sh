@@ -1,0 +1,32 @@
+#!/bin/sh
+# Instructions per operation under callgrind: the figures the README quotes for what the rank
+# counts cost on churn, churn against the free-list slab, and one sample. Needs valgrind and an
+# x86-64 machine with AVX2 (valgrind cannot run AVX-512 code, so the build targets x86-64-v3).
+# Each case runs at two operation counts; the difference over the extra operations cancels the
+# set-up. About two minutes.   Usage: sh bench/instructions.sh   (from the repository root)
+set -eu
+CXX=${CXX:-c++}
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+flags="-std=c++20 -O2 -march=x86-64-v3 -Iinclude -Ibench"
+$CXX $flags bench/instructions.cpp -o "$dir/counts" -ldl
+$CXX $flags -DHISLAB_DETAIL_BENCH_NO_RANK_COUNTS=1 bench/instructions.cpp -o "$dir/nocounts" -ldl
+
+refs() {  # refs BINARY ARGS... -> instructions executed
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    sed -n 's/.*refs: *//p' | tr -d ,
+}
+per_op() {  # per_op LABEL BINARY WORKLOAD ARG LOW HIGH
+  a=$(refs "$2" "$3" "$4" "$5")
+  b=$(refs "$2" "$3" "$4" "$6")
+  echo "$1 $a $b $5 $6" | awk '{ printf "%-34s %7.1f instructions/op\n", $1, ($3 - $2) / ($5 - $4) }'
+}
+
+per_op churn/hislab "$dir/counts" churn hislab 1000000 3000000
+per_op churn/hislab_nocounts "$dir/nocounts" churn hislab 1000000 3000000
+per_op churn/free_list "$dir/counts" churn free_list 1000000 3000000
+for cap in 1024 1048576; do
+  per_op "sample_index/$cap" "$dir/counts" sample "$cap" 100000 300000
+  per_op "sample_many/$cap" "$dir/counts" sample_many "$cap" 102400 307200
+done
