@@ -30,7 +30,9 @@ void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rn
     REQUIRE(h.select(k) == r.select(k));
   }
   REQUIRE(h.select(r.count()) == npos);
-  // select_many: a batch of 32 and a remainder, ranks past count() answer npos.
+  // select_many: a batch of 32 and a remainder, ranks past count() answer npos. One check in
+  // 16: the reference's select() is a linear scan.
+  if (rng() % 16 != 0) return;
   std::vector<hislab::size_type> ranks(37);
   for (auto& k : ranks) k = static_cast<hislab::size_type>(rng() % (r.count() + 3));
   std::vector<hislab::index_type> got(ranks.size(), 7);
