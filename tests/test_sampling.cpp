@@ -126,6 +126,20 @@ TEST_CASE("random_occupied_many: uniform, with replacement, deterministic", "[sa
   s.random_occupied_many(g1, 1000, std::back_inserter(a));
   s.random_occupied_many(g2, 1000, std::back_inserter(b));
   REQUIRE(a == b);
+  // Batched (32 at a time) or not, the same generator state gives the same indices, in order:
+  // n = 70 is two batches and a remainder of 6.
+  for (index_type i : live)
+    if (i % 3 == 0) s.tag(i);
+  std::mt19937 h1(6), h2(6);
+  std::vector<index_type> batched, one_by_one;
+  s.random_occupied_many(h1, 70, std::back_inserter(batched));
+  for (int k = 0; k < 70; ++k) one_by_one.push_back(s.random_occupied(h2)->index);
+  REQUIRE(batched == one_by_one);
+  batched.clear();
+  one_by_one.clear();
+  s.random_tagged_many(h1, 70, std::back_inserter(batched));
+  for (int k = 0; k < 70; ++k) one_by_one.push_back(s.random_tagged(h2)->index);
+  REQUIRE(batched == one_by_one);
 }
 
 namespace {

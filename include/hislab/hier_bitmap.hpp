@@ -244,12 +244,9 @@ class HierBitmap {
   /// k >= count(). O(log capacity): one pick among 64 counts per level, then one block.
   [[nodiscard]] index_type select(size_type k) const noexcept {
     if (k >= count_) return npos;
-    std::uint32_t r = k;
-    std::size_t g = 0;
-    static_assert(max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
-    for (int l = levels_ - 1; l >= 1; --l) g = g * 64 + detail::BitBlock::pick_of_64(counts_[l] + g * 64, r);
-    g = g * 64 + detail::BitBlock::pick_of_64(c0_ + g * 64, r);
-    return static_cast<index_type>(g * 512 + detail::BitBlock::select(blocks_[g], r));
+    index_type i;
+    select_batch<1>(&k, &i);
+    return i;
   }
 
   /// out[k] = select(ranks[k]) for k < n (npos for a rank >= count()). Whole batches of 32 ranks
@@ -357,26 +354,32 @@ class HierBitmap {
     return {blocks_, c0_, counts_[1], n_[0] - 1, levels_};
   }
 
+  /// The descent of select() for M ranks side by side (count_ != 0): one pick among 64 counts
+  /// per level, then one block. With M > 1 every count group and block is prefetched once the
+  /// whole batch knows it, before any of them is read, and a rank >= count() answers npos
+  /// (select() checks its one rank itself).
   template <std::size_t M>
   void select_batch(const size_type* ranks, index_type* out) const noexcept {
+    static_assert(max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
     std::size_t g[M];
     std::uint32_t r[M];
     for (std::size_t k = 0; k < M; ++k) {
-      r[k] = ranks[k] < count_ ? ranks[k] : 0;  // out of range: any valid descent, then npos
+      r[k] = M == 1 || ranks[k] < count_ ? ranks[k] : 0;  // out of range: a valid descent, then npos
       g[k] = 0;
     }
     for (int l = levels_ - 1; l >= 1; --l) {
       for (std::size_t k = 0; k < M; ++k)
         g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(counts_[l] + g[k] * 64, r[k]);
-      for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
+      if constexpr (M > 1)
+        for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
     }
     for (std::size_t k = 0; k < M; ++k) {
       g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(c0_ + g[k] * 64, r[k]);
-      detail::prefetch_for_read(blocks_ + g[k]);
+      if constexpr (M > 1) detail::prefetch_for_read(blocks_ + g[k]);
     }
     for (std::size_t k = 0; k < M; ++k) {
       const auto i = static_cast<index_type>(g[k] * 512 + detail::BitBlock::select(blocks_[g[k]], r[k]));
-      out[k] = ranks[k] < count_ ? i : npos;
+      out[k] = M == 1 || ranks[k] < count_ ? i : npos;
     }
   }
 

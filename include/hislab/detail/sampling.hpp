@@ -22,7 +22,8 @@ size_type uniform_below(G& g, size_type n) {
 
 /// n draws with replacement, the ranks drawn in order. Whole batches go through
 /// nth_batch(ranks, found), which maps HierBitmap::select_batch_size ranks at once (their cache
-/// misses overlap); the remainder through nth(rank).
+/// misses overlap); the remainder through nth(rank), which for one draw costs ~40 instructions
+/// less than a batch of one (bench/instructions.sh, sample_index).
 template <class G, class Nth, class NthBatch, class Out>
 Out sample_many(G& g, std::size_t n, size_type total, Nth&& nth, NthBatch&& nth_batch, Out out) {
   if (total == 0) return out;
