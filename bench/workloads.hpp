@@ -88,6 +88,21 @@ struct Filled {
   }
 };
 
+/// What churn and get work on: the cached filled peer and a fixed sequence of random positions
+/// into its handles.
+template <class Peer>
+struct OnFilled {
+  Filled<Peer>& filled;
+  Peer& peer;
+  Live<Peer>& live;
+  std::vector<std::uint32_t> pos;
+  OnFilled(std::uint32_t n, std::uint32_t seed)
+      : filled(Filled<Peer>::get(n)),
+        peer(*filled.peer),
+        live(*filled.live),
+        pos(random_positions(kPosMask + 1, n, seed)) {}
+};
+
 // ---- throughput workloads ---------------------------------------------------------------------
 
 template <class Peer>
@@ -114,10 +129,8 @@ void BM_fill(benchmark::State& state) {
 template <class Peer>
 void BM_churn(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  auto& filled = Filled<Peer>::get(n);
-  Peer& peer = *filled.peer;
-  Live<Peer>& live = *filled.live;
-  const auto pos = random_positions(kPosMask + 1, n, 42);
+  OnFilled<Peer> on(n, 42);
+  auto& [filled, peer, live, pos] = on;
   static std::uint64_t k = 0;
   if (k < n) k = n;
   const std::uint64_t first = k;
@@ -137,10 +150,8 @@ void BM_churn(benchmark::State& state) {
 template <class Peer>
 void BM_get(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  auto& filled = Filled<Peer>::get(n);
-  Peer& peer = *filled.peer;
-  Live<Peer>& live = *filled.live;
-  const auto pos = random_positions(kPosMask + 1, n, 7);
+  OnFilled<Peer> on(n, 7);
+  auto& [filled, peer, live, pos] = on;
   std::uint64_t want = 0;
   for (std::size_t k = 0; k <= kPosMask; ++k) want += peer.get(live.handles[pos[k]]).key;
   std::size_t k = 0;
