@@ -346,6 +346,14 @@ TEST_CASE("random_tagged*: uniform over a fragmented tagged subset", "[sampling]
   uniq.clear();
   s.random_tagged_unique(g, 1u << 30, std::back_inserter(uniq));
   REQUIRE(uniq == tagged);
+  // Deterministic for a given generator state, on the halving path too (n = 100 > 64).
+  REQUIRE(100 < tagged.size() / 8);
+  std::mt19937_64 g1(77), g2(77);
+  std::vector<index_type> u1, u2;
+  s.random_tagged_unique(g1, 100, std::back_inserter(u1));
+  s.random_tagged_unique(g2, 100, std::back_inserter(u2));
+  REQUIRE(u1.size() == 100);
+  REQUIRE(u1 == u2);
 
   TaggedHiSlab<int> small(0, 64);
   for (int i = 0; i < 40; ++i) small.insert(i);
