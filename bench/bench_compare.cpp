@@ -102,7 +102,6 @@ std::uint32_t net(std::uint64_t t0, std::uint64_t t1) {
 template <class Peer>
 void BM_latency_fill(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
   std::vector<std::uint32_t> samples(n, 1);  // touched before timing starts
   for (auto _ : state) {
     Peer peer(n);
@@ -121,7 +120,6 @@ void BM_latency_fill(benchmark::State& state) {
 template <class Peer>
 void BM_latency_churn(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
   std::vector<std::uint32_t> samples(n, 1);
   const auto pos = random_positions(n, n, 11);
   for (auto _ : state) {
@@ -162,7 +160,6 @@ std::size_t peak_rss_bytes() {
 template <class Peer>
 void BM_memory(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
   using T =
       std::remove_reference_t<decltype(std::declval<Peer&>().get(std::declval<typename Peer::handle>()))>;
   double result[4] = {};

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <numeric>
 #include <random>
@@ -47,60 +46,26 @@ struct Live {
   }
 };
 
-/// One cached, filled peer at a time (any type): dropping it frees its memory.
-inline std::function<void()>& cache_release_slot() {
-  static std::function<void()> fn;
-  return fn;
-}
-inline void release_cache() {
-  if (auto& fn = cache_release_slot()) {
-    fn();
-    fn = nullptr;
-  }
-}
-
-/// A peer filled with n elements, built once and reused by every run of the benchmarks that
-/// share it (Google Benchmark calls a function several times; rebuilding 10^7 elements each
-/// time would dominate). Building one drops whatever else was cached, to bound memory.
-template <class Peer>
-struct Filled {
-  std::unique_ptr<Peer> peer;
-  std::unique_ptr<Live<Peer>> live;
-  std::vector<std::uint64_t> keys;  // the key each handle's element must hold
-  std::uint32_t n = 0;
-  static Filled& get(std::uint32_t n) {
-    static Filled f;
-    if (f.n != n || !f.peer) {
-      release_cache();
-      f.peer = std::make_unique<Peer>(n);
-      f.live = std::make_unique<Live<Peer>>(*f.peer, n);
-      for (std::uint32_t i = 0; i < n; ++i) f.live->handles.push_back(f.peer->insert(i));
-      f.keys.resize(n);
-      std::iota(f.keys.begin(), f.keys.end(), std::uint64_t{0});
-      f.n = n;
-      cache_release_slot() = [] {
-        f.live.reset();
-        f.peer.reset();
-        f.n = 0;
-      };
-    }
-    return f;
-  }
-};
-
-/// What churn and get work on: the cached filled peer and a fixed sequence of random positions
-/// into its handles.
+/// What churn and get work on: a peer filled with n elements (keys 0..n-1), the key each
+/// handle's element must hold, and a fixed sequence of random positions into the handles. Built
+/// afresh on every call of the benchmark function: a container reused by every repetition made
+/// a whole run's ratios depend on where its pages happened to land.
 template <class Peer>
 struct OnFilled {
-  Filled<Peer>& filled;
+  std::unique_ptr<Peer> owner;  // destroyed last: `live` frees a pointer peer's handles
   Peer& peer;
-  Live<Peer>& live;
+  Live<Peer> live;
+  std::vector<std::uint64_t> keys;
   std::vector<std::uint32_t> pos;
   OnFilled(std::uint32_t n, std::uint32_t seed)
-      : filled(Filled<Peer>::get(n)),
-        peer(*filled.peer),
-        live(*filled.live),
-        pos(random_positions(kPosMask + 1, n, seed)) {}
+      : owner(std::make_unique<Peer>(n)),
+        peer(*owner),
+        live(peer, n),
+        keys(n),
+        pos(random_positions(kPosMask + 1, n, seed)) {
+    for (std::uint32_t i = 0; i < n; ++i) live.handles.push_back(peer.insert(i));
+    std::iota(keys.begin(), keys.end(), std::uint64_t{0});
+  }
 };
 
 // ---- throughput workloads ---------------------------------------------------------------------
@@ -108,7 +73,6 @@ struct OnFilled {
 template <class Peer>
 void BM_fill(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
   std::uint64_t check = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -130,9 +94,8 @@ template <class Peer>
 void BM_churn(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
   OnFilled<Peer> on(n, 42);
-  auto& [filled, peer, live, pos] = on;
-  static std::uint64_t k = 0;
-  if (k < n) k = n;
+  auto& [owner, peer, live, keys, pos] = on;
+  std::uint64_t k = n;  // the next key: 0..n-1 are in
   const std::uint64_t first = k;
   for (auto _ : state) {
     const std::uint32_t p = pos[k & kPosMask];
@@ -140,9 +103,9 @@ void BM_churn(benchmark::State& state) {
     live.handles[p] = peer.insert(k++);
   }
   // Untimed: replay the positions on the expected keys, then every live element must hold its.
-  for (std::uint64_t j = first; j < k; ++j) filled.keys[pos[j & kPosMask]] = j;
+  for (std::uint64_t j = first; j < k; ++j) keys[pos[j & kPosMask]] = j;
   std::uint32_t wrong = 0;
-  for (std::uint32_t i = 0; i < n; ++i) wrong += peer.get(live.handles[i]).key != filled.keys[i];
+  for (std::uint32_t i = 0; i < n; ++i) wrong += peer.get(live.handles[i]).key != keys[i];
   if (wrong != 0) state.SkipWithError("churn: elements hold the wrong keys");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -151,7 +114,7 @@ template <class Peer>
 void BM_get(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
   OnFilled<Peer> on(n, 7);
-  auto& [filled, peer, live, pos] = on;
+  auto& [owner, peer, live, keys, pos] = on;
   std::uint64_t want = 0;
   for (std::size_t k = 0; k <= kPosMask; ++k) want += peer.get(live.handles[pos[k]]).key;
   std::size_t k = 0;
@@ -169,7 +132,6 @@ void BM_get(benchmark::State& state) {
 template <class Peer, int Pct>
 void BM_iterate(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  release_cache();
   const auto keep = static_cast<std::uint32_t>(std::uint64_t{n} * Pct / 100);
   Peer peer(n);
   Live<Peer> live(peer, n);
@@ -210,8 +172,8 @@ void add_throughput(const Config& cfg, const std::string& bytes, bool fill_only 
   const std::string peer = Peer::name;
   for (auto n : cfg.sizes) {
     const std::string suffix = "/" + peer;  // Arg(n) appends "/<n>"
-    // Fill and iterate rebuild their container, so their iteration counts are fixed; churn and
-    // get reuse a cached filled peer and are sized by time (boost::object_pool's destroy is
+    // Fill and iterate time their whole container, so their iteration counts are fixed; churn
+    // and get (which fill theirs untimed) are sized by time (boost::object_pool's destroy is
     // O(free chunks), so a fixed count of churn operations can take minutes).
     const auto passes = std::max<std::int64_t>(1, 2'000'000 / n);
     benchmark::RegisterBenchmark(("fill_" + bytes + suffix).c_str(), BM_fill<Peer>)
