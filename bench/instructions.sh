@@ -3,7 +3,8 @@
 # counts cost on churn, churn against the free-list slab, and one sample. Needs valgrind and an
 # x86-64 machine with AVX2 (valgrind cannot run AVX-512 code, so the build targets x86-64-v3).
 # Each case runs at two operation counts; the difference over the extra operations cancels the
-# set-up. About two minutes.   Usage: sh bench/instructions.sh   (from the repository root)
+# set-up. About two minutes.   Usage: sh bench/instructions.sh [churn]   (from the repository root;
+# "churn" skips the sampling cases)
 set -eu
 CXX=${CXX:-c++}
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
@@ -26,7 +27,7 @@ per_op() {  # per_op LABEL BINARY WORKLOAD ARG LOW HIGH
 per_op churn/hislab "$dir/counts" churn hislab 1000000 3000000
 per_op churn/hislab_nocounts "$dir/nocounts" churn hislab 1000000 3000000
 per_op churn/free_list "$dir/counts" churn free_list 1000000 3000000
-for cap in 1024 1048576; do
+if [ "${1:-}" != churn ]; then for cap in 1024 1048576; do
   per_op "sample_index/$cap" "$dir/counts" sample "$cap" 100000 300000
   per_op "sample_many/$cap" "$dir/counts" sample_many "$cap" 102400 307200
-done
+done; fi

@@ -27,6 +27,14 @@
 /// block's full bit is exact, and the descent for the next hint runs only after the hint block's
 /// bit has been made exact again.
 ///
+/// The lowest 0 bit itself is cached when it is known: a removal below it makes the freed bit
+/// the lowest, and an insert into a word with 0s left knows the next one. Then an insert does
+/// not probe the hint block at all. That matters beyond the instructions saved: the probe is a
+/// 64-byte vector load of the block whose 8-byte word a removal has just written, and a load
+/// wider than the store it overlaps cannot take its data from the store buffer. It waits until
+/// the store reaches the cache, which is after every older store, including the previous
+/// insert's element store that missed the cache. Under churn that serialised the operations.
+///
 /// Population counts per block (C[0]) and per group of 64 children at each level (C[l]) tell
 /// full/empty flips apart without scanning a block, and make select(k) a descent that picks one
 /// of 64 counts per level (BitBlock::pick_of_64: branchless, SIMD where the kernel has it; the
@@ -124,6 +132,7 @@ class HierBitmap {
     }
     const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
+    h.first_zero_ = 1;
     return h;
   }
 
@@ -154,6 +163,7 @@ class HierBitmap {
     swap(count_, o.count_);
     swap(hint_, o.hint_);
     swap(next_hint_, o.next_hint_);
+    swap(first_zero_, o.first_zero_);
     swap(last_bits_, o.last_bits_);
     swap(high_block_, o.high_block_);
   }
@@ -179,6 +189,7 @@ class HierBitmap {
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     if ((w & m) != 0) return false;
     w |= m;
+    if (std::size_t{i} + 1 == first_zero_) first_zero_ = 0;  // it was the lowest 0 bit
     after_set(hot, i >> 9);
     return true;
   }
@@ -195,7 +206,7 @@ class HierBitmap {
     // summary updates) and moves the whole erase out of line.
     if (HISLAB_UNLIKELY((old & m) == 0)) return false;
     w = old & ~m;
-    after_reset(hot, i >> 9);
+    after_reset(hot, i);
     return true;
   }
 
@@ -204,27 +215,39 @@ class HierBitmap {
   HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
     const Hot hot = hot_state();
     hot.blocks[i >> 9].w[(i >> 6) & 7] &= ~(std::uint64_t{1} << (i & 63));
-    after_reset(hot, i >> 9);
+    after_reset(hot, i);
   }
 
-  /// The lowest 0 bit below capacity(), else npos. O(1): one probe of the cached lowest
-  /// non-full block.
+  /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
+  /// of the cached lowest non-full block.
   [[nodiscard]] index_type find_first_unset() const noexcept {
+    if (first_zero_ != 0) return static_cast<index_type>(first_zero_ - 1);
     if (hint_ >= n_[0]) return npos;
     return static_cast<index_type>(hint_ * 512 + detail::BitBlock::find_first_zero(blocks_[hint_]));
   }
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
-  /// The slabs' insert path: one block probe, one store, the counts.
+  /// The slabs' insert path: the cached lowest 0 bit (else one block probe), one store, the
+  /// counts.
   HISLAB_ALWAYS_INLINE index_type set_first_unset() noexcept {
-    const std::size_t b = hint_;
-    if (HISLAB_UNLIKELY(b >= n_[0])) return npos;
-    detail::Block512& blk = blocks_[b];
-    const unsigned bit = detail::BitBlock::find_first_zero(blk);
+    std::size_t i = first_zero_ - 1;
     const Hot hot = hot_state();
-    blk.w[bit >> 6] |= std::uint64_t{1} << (bit & 63);
-    after_set(hot, b);
-    return static_cast<index_type>(b * 512 + bit);
+    if (first_zero_ == 0) {
+      // Not known: probe the hint block (a vector load; where it is known, no load of the block
+      // is needed, and none waits for the narrow store that freed the bit to reach the cache).
+      const std::size_t b = hint_;
+      if (HISLAB_UNLIKELY(b >= n_[0])) return npos;
+      i = b * 512 + detail::BitBlock::find_first_zero(hot.blocks[b]);
+    }
+    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
+    w = now;
+    // Every bit below i is 1, so the next lowest 0 is the lowest 0 of this word, if it has one
+    // below capacity().
+    const std::size_t next = (i & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
+    first_zero_ = ~now != 0 && next < cap_ ? next + 1 : 0;
+    after_set(hot, i >> 9);
+    return static_cast<index_type>(i);
   }
 
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
@@ -283,6 +306,7 @@ class HierBitmap {
     if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
     clear_node(levels_, 0);
     count_ = 0;
+    first_zero_ = 1;
     hint_ = 0;
     next_hint_ = none;
   }
@@ -422,11 +446,16 @@ class HierBitmap {
     if (full_at(hot, b, c)) on_full(b);
   }
 
-  HISLAB_ALWAYS_INLINE void after_reset(const Hot& hot, std::size_t b) noexcept {
+  /// After bit i was cleared.
+  HISLAB_ALWAYS_INLINE void after_reset(const Hot& hot, std::size_t i) noexcept {
+    const std::size_t b = i >> 9;
     const unsigned c = hot.c0[b]--;
     add_counts(hot, b, ~std::uint32_t{0});
     --count_;
-    if (full_at(hot, b, c)) on_not_full(b);
+    // A known lowest 0 is lowered to i; an unknown one stays unknown (0 is never above i + 1)
+    // unless on_not_full() learns it.
+    if (i + 1 < first_zero_) first_zero_ = i + 1;
+    if (full_at(hot, b, c)) on_not_full(b, i);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
 
@@ -496,9 +525,11 @@ class HierBitmap {
     }
   }
 
-  HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b) noexcept {
+  HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b, std::size_t i) noexcept {
     const std::size_t h = hint_;
     if (b < h) {
+      // Every block below the hint was full: i is now the lowest 0 bit.
+      first_zero_ = i + 1;
       // b becomes the hint and may keep its (now stale) full bit; the old hint loses the
       // exemption, so its bit must become exact: it is not full, so clear it if set. Every block
       // between b and the old hint is full, so the old hint is the next non-full block.
@@ -574,10 +605,14 @@ class HierBitmap {
   int levels_ = 0;
   size_type cap_ = 0;
   size_type count_ = 0;
-  std::size_t hint_ = 0;          // lowest non-full block; every block below it is full
-  std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
-  unsigned last_bits_ = 0;
+  // hint_, first_zero_ and next_hint_ are kept apart: stored side by side on one path, GCC
+  // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
+  // operation's 8-byte load of one half may not be forwarded (the hazard described on top).
+  std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
   std::size_t high_block_ = 0;
+  std::size_t first_zero_ = 0;  // the lowest 0 bit plus 1 when known (it is in hint_), else 0
+  unsigned last_bits_ = 0;
+  std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
 };
 
 HISLAB_NAMESPACE_END
