@@ -172,6 +172,36 @@ TEST_CASE("HierBitmap: move leaves an empty bitmap", "[bitmap]") {
   REQUIRE(c.capacity() == 0);
 }
 
+TEST_CASE("HierBitmap: select is exact after a removal followed by a move, a swap or clear()", "[bitmap]") {
+  // Whatever carries the counts (move, swap) must carry all of them, and clear() must zero
+  // those of a group that a removal has already emptied. Capacities with two and three count
+  // levels.
+  for (const std::uint32_t cap : {100'000u, 20'000'000u}) {
+    INFO("capacity " << cap);
+    const hislab::index_type far = cap - 5;  // another group of 64 blocks, at every level
+    HierBitmap a(cap);
+    REQUIRE(a.set(7));
+    REQUIRE(a.set(far));
+    REQUIRE(a.reset(7));
+    HierBitmap b(std::move(a));
+    REQUIRE(b.select(0) == far);
+    HierBitmap c(64);
+    swap(b, c);
+    REQUIRE(c.select(0) == far);
+    REQUIRE(c.select(1) == npos);
+    // A group emptied by a removal must not keep a count through clear().
+    REQUIRE(c.set(9));
+    REQUIRE(c.reset(9));
+    c.clear();
+    REQUIRE(c.set(far));
+    REQUIRE(c.select(0) == far);
+    hislab::index_type got = 0;
+    const hislab::size_type rank = 0;
+    c.select_many(&rank, 1, &got);
+    REQUIRE(got == far);
+  }
+}
+
 TEST_CASE("HierBitmap: the lowest unset bit is exact after every operation, across block flips", "[bitmap]") {
   // Regression: the cached hint and next hint must survive arbitrary set/reset, whole-block
   // fills and empties, and set_first_unset, in any order.
