@@ -124,23 +124,36 @@ def main():
     ap.add_argument("--filter", help="--benchmark_filter for every binary")
     ap.add_argument("--interleave", action="store_true",
                     help="interleave repetitions at random, against time-correlated noise")
+    ap.add_argument("--serial-first", metavar="REGEX",
+                    help="run the benchmarks matching REGEX first, on their own and in order (never "
+                         "interleaved: the memory benchmarks fork and must run before anything allocates)")
     ap.add_argument("--out", help="also write the markdown here")
     ap.add_argument("--json", help="also write the merged Google Benchmark JSON here")
     ap.add_argument("--plots", help="write SVG plots into this folder (bench/plot.py)")
     args = ap.parse_args()
-    extra = [f"--benchmark_filter={args.filter}"] if args.filter else []
+    if args.filter and args.serial_first:
+        ap.error("--filter and --serial-first do not combine")
+    passes = []  # the extra arguments of each run of every binary
+    if args.serial_first:
+        passes.append([f"--benchmark_filter={args.serial_first}"])
+        rest = [f"--benchmark_filter=-{args.serial_first}"]
+    else:
+        rest = [f"--benchmark_filter={args.filter}"] if args.filter else []
     if args.interleave:
-        extra.append("--benchmark_enable_random_interleaving=true")
+        rest.append("--benchmark_enable_random_interleaving=true")
+    passes.append(rest)
     data = {"benchmarks": [], "context": {}}
     for binary in args.binary:
-        d = run(binary, args.repetitions, args.min_time, extra)
-        data["benchmarks"] += d["benchmarks"]
-        data["context"] = d.get("context", {})
+        for extra in passes:
+            d = run(binary, args.repetitions, args.min_time, extra)
+            data["benchmarks"] += d["benchmarks"]
+            data["context"] = d.get("context", {})
     data["machine"] = machine_line()
     kinds, errors = collect(data)
 
     text = [f"Machine: {machine_line()}.",
-            f"Medians of {args.repetitions} repetitions, one run; 'vs HiSlab' = peer time / HiSlab time "
+            f"Medians of {args.repetitions} repetitions" + (", interleaved at random" if args.interleave else "")
+            + ", one run; 'vs HiSlab' = peer time / HiSlab time "
             "(above 1.00x the peer is slower).", ""]
     if kinds["throughput"]:
         text += ["### Throughput", ""] + throughput_table(kinds["throughput"]) + [""]
