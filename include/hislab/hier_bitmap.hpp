@@ -220,9 +220,11 @@ class HierBitmap {
 
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
   /// of the cached lowest non-full block.
-  [[nodiscard]] index_type find_first_unset() const noexcept {
+  [[nodiscard]] HISLAB_ALWAYS_INLINE index_type find_first_unset() const noexcept {
     if (first_zero_ != 0) return static_cast<index_type>(first_zero_ - 1);
-    if (hint_ >= n_[0]) return npos;
+    // Not known: probe the hint block (a vector load). Where it is known no load of the block is
+    // needed, and none waits for the narrow store that freed the bit to reach the cache.
+    if (HISLAB_UNLIKELY(hint_ >= n_[0])) return npos;
     return static_cast<index_type>(hint_ * 512 + detail::BitBlock::find_first_zero(blocks_[hint_]));
   }
 
@@ -230,24 +232,19 @@ class HierBitmap {
   /// The slabs' insert path: the cached lowest 0 bit (else one block probe), one store, the
   /// counts.
   HISLAB_ALWAYS_INLINE index_type set_first_unset() noexcept {
-    std::size_t i = first_zero_ - 1;
+    const index_type i = find_first_unset();
+    if (HISLAB_UNLIKELY(i == npos)) return npos;
     const Hot hot = hot_state();
-    if (first_zero_ == 0) {
-      // Not known: probe the hint block (a vector load; where it is known, no load of the block
-      // is needed, and none waits for the narrow store that freed the bit to reach the cache).
-      const std::size_t b = hint_;
-      if (HISLAB_UNLIKELY(b >= n_[0])) return npos;
-      i = b * 512 + detail::BitBlock::find_first_zero(hot.blocks[b]);
-    }
     std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
     const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
     w = now;
     // Every bit below i is 1, so the next lowest 0 is the lowest 0 of this word, if it has one
     // below capacity().
-    const std::size_t next = (i & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
+    const std::size_t next =
+        (std::size_t{i} & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
     first_zero_ = ~now != 0 && next < cap_ ? next + 1 : 0;
     after_set(hot, i >> 9);
-    return static_cast<index_type>(i);
+    return i;
   }
 
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
@@ -452,10 +449,10 @@ class HierBitmap {
     const unsigned c = hot.c0[b]--;
     add_counts(hot, b, ~std::uint32_t{0});
     --count_;
-    // A known lowest 0 is lowered to i; an unknown one stays unknown (0 is never above i + 1)
-    // unless on_not_full() learns it.
-    if (i + 1 < first_zero_) first_zero_ = i + 1;
-    if (full_at(hot, b, c)) on_not_full(b, i);
+    // i is the new lowest 0 when it is below a known one, or below the hint block (all of whose
+    // predecessors are full, as b was). Otherwise a known one stays, an unknown one unknown.
+    if (i + 1 < first_zero_ || b < hint_) first_zero_ = i + 1;
+    if (full_at(hot, b, c)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
 
@@ -525,11 +522,9 @@ class HierBitmap {
     }
   }
 
-  HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b, std::size_t i) noexcept {
+  HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b) noexcept {
     const std::size_t h = hint_;
     if (b < h) {
-      // Every block below the hint was full: i is now the lowest 0 bit.
-      first_zero_ = i + 1;
       // b becomes the hint and may keep its (now stale) full bit; the old hint loses the
       // exemption, so its bit must become exact: it is not full, so clear it if set. Every block
       // between b and the old hint is full, so the old hint is the next non-full block.
