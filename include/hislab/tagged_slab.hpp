@@ -109,32 +109,21 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   /// A uniformly random tagged element, empty when none is tagged. O(log capacity).
   template <class G>
   [[nodiscard]] std::optional<Entry<T>> random_tagged(G& g) {
-    if (tag_bits().count() == 0) return std::nullopt;
-    const index_type i = tag_bits().select(detail::uniform_below(g, tag_bits().count()));
-    return Entry<T>{i, *this->core_.ptr(i)};
+    return this->template entry_at<T>(detail::sample_one(g, tag_bits()));
   }
   template <class G>
   [[nodiscard]] std::optional<Entry<const T>> random_tagged(G& g) const {
-    if (tag_bits().count() == 0) return std::nullopt;
-    const index_type i = tag_bits().select(detail::uniform_below(g, tag_bits().count()));
-    return Entry<const T>{i, *this->core_.ptr(i)};
+    return this->template entry_at<const T>(detail::sample_one(g, tag_bits()));
   }
   /// Writes n uniformly random tagged indices (with replacement) to `out`.
   template <class G, class Out>
   Out random_tagged_many(G& g, std::size_t n, Out out) const {
-    return detail::sample_many(
-        g, n, tag_bits().count(), [&](size_type r) { return tag_bits().select(r); },
-        [&](const size_type* r, index_type* o) {
-          tag_bits().select_many(r, HierBitmap::select_batch_size, o);
-        },
-        out);
+    return detail::sample_many(g, n, tag_bits(), out);
   }
   /// Writes min(n, count_tagged()) distinct tagged indices to `out`, uniformly over subsets.
   template <class G, class Out>
   Out random_tagged_unique(G& g, std::size_t n, Out out) const {
-    return detail::sample_unique(
-        g, n, tag_bits().count(), [&](size_type r) { return tag_bits().select(r); },
-        [&](auto&& f) { tag_bits().for_each_set(f); }, out);
+    return detail::sample_unique(g, n, tag_bits(), out);
   }
 
  private:

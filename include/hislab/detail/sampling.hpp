@@ -1,7 +1,8 @@
 #pragma once
 // Exactly uniform sampling over a ranked set: a uniform rank, then the element of that rank
 // (HierBitmap::select or select_many, O(log capacity)). Shared by the occupied and the tagged
-// samplers.
+// samplers. A ranked set is what HierBitmap offers: count(), select(rank), select_many(ranks, n,
+// out) and for_each_set(f), indices in ascending order; the slabs' occupied slots adapt to it.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,22 +21,30 @@ size_type uniform_below(G& g, size_type n) {
   return std::uniform_int_distribution<size_type>(0, n - 1)(g);
 }
 
+/// One draw: a uniformly random member of `set`, npos when it is empty.
+template <class G, class Set>
+index_type sample_one(G& g, const Set& set) {
+  const size_type total = set.count();
+  return total == 0 ? npos : set.select(uniform_below(g, total));
+}
+
 /// n draws with replacement, the ranks drawn in order. Whole batches go through
-/// nth_batch(ranks, found), which maps HierBitmap::select_batch_size ranks at once (their cache
-/// misses overlap); the remainder through nth(rank), which for one draw costs ~40 instructions
-/// less than a batch of one (bench/instructions.sh, sample_index).
-template <class G, class Nth, class NthBatch, class Out>
-Out sample_many(G& g, std::size_t n, size_type total, Nth&& nth, NthBatch&& nth_batch, Out out) {
+/// set.select_many(), HierBitmap::select_batch_size ranks at once (their cache misses overlap);
+/// the remainder through set.select(), which for one draw costs ~40 instructions less than a
+/// batch of one (bench/instructions.sh, sample_index).
+template <class G, class Set, class Out>
+Out sample_many(G& g, std::size_t n, const Set& set, Out out) {
+  const size_type total = set.count();
   if (total == 0) return out;
   constexpr std::size_t batch = HierBitmap::select_batch_size;
   for (; n >= batch; n -= batch) {
     size_type ranks[batch];
     index_type found[batch];
     for (auto& r : ranks) r = uniform_below(g, total);
-    nth_batch(static_cast<const size_type*>(ranks), static_cast<index_type*>(found));
+    set.select_many(ranks, batch, found);
     for (const index_type i : found) *out++ = i;
   }
-  for (; n != 0; --n) *out++ = nth(uniform_below(g, total));
+  for (; n != 0; --n) *out++ = set.select(uniform_below(g, total));
   return out;
 }
 
@@ -88,15 +97,16 @@ Out unique_ranks(G& g, size_type lo, size_type size, size_type k, Nth& nth, Out 
 /// min(n, total) distinct elements, every subset of that size equally likely, no allocation.
 /// - dense requests (n >= total / 8, which includes n >= total): selection sampling over the
 ///   set in ascending order (Knuth's Algorithm S), O(total);
-/// - sparse requests: unique_ranks over [0, total), then nth() of each rank: O(n log capacity)
-///   plus O(n log(n / 64)) generator calls.
-template <class G, class Nth, class ForEach, class Out>
-Out sample_unique(G& g, std::size_t n, size_type total, Nth&& nth, ForEach&& for_each, Out out) {
+/// - sparse requests: unique_ranks over [0, total), then set.select() of each rank:
+///   O(n log capacity) plus O(n log(n / 64)) generator calls.
+template <class G, class Set, class Out>
+Out sample_unique(G& g, std::size_t n, const Set& set, Out out) {
+  const size_type total = set.count();
   if (total == 0 || n == 0) return out;
   if (n >= total / 8) {
     std::size_t need = n < total ? n : total;
     size_type left = total;
-    for_each([&](index_type i) {
+    set.for_each_set([&](index_type i) {
       if (need != 0 && (need >= left || uniform_below(g, left) < need)) {
         *out++ = i;
         --need;
@@ -105,6 +115,7 @@ Out sample_unique(G& g, std::size_t n, size_type total, Nth&& nth, ForEach&& for
     });
     return out;
   }
+  auto nth = [&set](size_type r) { return set.select(r); };
   return unique_ranks<64>(g, 0, total, static_cast<size_type>(n), nth, out);
 }
 

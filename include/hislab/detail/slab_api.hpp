@@ -245,37 +245,50 @@ class SlabApi : public MemoryApi<T> {
   /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
   template <class G>
   [[nodiscard]] std::optional<Entry<T>> random_occupied(G& g) {
-    if (empty()) return std::nullopt;
-    const index_type i = core_.nth_live(uniform_below(g, size()));
-    return Entry<T>{i, *core_.ptr(i)};
+    return entry_at<T>(sample_one(g, live()));
   }
   template <class G>
   [[nodiscard]] std::optional<Entry<const T>> random_occupied(G& g) const {
-    if (empty()) return std::nullopt;
-    const index_type i = core_.nth_live(uniform_below(g, size()));
-    return Entry<const T>{i, *core_.ptr(i)};
+    return entry_at<const T>(sample_one(g, live()));
   }
   /// Writes n uniformly random occupied indices (with replacement) to `out`.
   template <class G, class Out>
   Out random_occupied_many(G& g, std::size_t n, Out out) const {
-    return sample_many(
-        g, n, size(), [&](size_type r) { return core_.nth_live(r); },
-        [&](const size_type* r, index_type* o) { core_.nth_live_many(r, HierBitmap::select_batch_size, o); },
-        out);
+    return sample_many(g, n, live(), out);
   }
   /// Writes min(n, size()) distinct occupied indices to `out`; every subset of that size is
   /// equally likely.
   template <class G, class Out>
   Out random_occupied_unique(G& g, std::size_t n, Out out) const {
-    return sample_unique(
-        g, n, size(), [&](size_type r) { return core_.nth_live(r); },
-        [&](auto&& f) { core_.for_each_live([&](index_type i, const T&) { f(i); }); }, out);
+    return sample_unique(g, n, live(), out);
   }
   /// Same as size().
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
 
  protected:
   explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
+
+  /// The live slots as the samplers (sampling.hpp) see a ranked set: held indices excluded.
+  struct LiveSet {
+    const Core& core;
+    size_type count() const noexcept { return core.size(); }
+    index_type select(size_type r) const noexcept { return core.nth_live(r); }
+    void select_many(const size_type* r, std::size_t n, index_type* out) const noexcept {
+      core.nth_live_many(r, n, out);
+    }
+    template <class F>
+    void for_each_set(F&& f) const {
+      core.for_each_live([&](index_type i, const T&) { f(i); });
+    }
+  };
+  LiveSet live() const noexcept { return {core_}; }
+
+  /// The entry at a sampled index, empty for npos (an empty set).
+  template <class V>
+  std::optional<Entry<V>> entry_at(index_type i) const noexcept {
+    if (i == npos) return std::nullopt;
+    return Entry<V>{i, *core_.ptr(i)};
+  }
 
   // The default hook; TaggedHiSlab hides it.
   void hook_release(index_type) noexcept {}
