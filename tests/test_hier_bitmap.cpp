@@ -2,6 +2,7 @@
 // at capacities on both sides of the 64-, 512-, 32768- and 262144-bit level boundaries.
 #include <hislab/hier_bitmap.hpp>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <system_error>
@@ -16,6 +17,18 @@ using hislab::npos;
 using hislab_test::ReferenceBitmap;
 
 namespace {
+
+/// Runs body(rng, bitmap, reference) once per seed 1..seeds, on a fresh pair of `cap` bits.
+template <class Body>
+void with_seeds(std::uint32_t seeds, std::uint32_t cap, Body body) {
+  for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    HierBitmap h(cap);
+    ReferenceBitmap r(cap);
+    body(rng, h, r);
+  }
+}
 
 void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rng) {
   REQUIRE(h.count() == r.count());
@@ -201,11 +214,7 @@ TEST_CASE("HierBitmap: the lowest unset bit is exact after every operation, acro
   // Regression: the cached hint and next hint must survive arbitrary set/reset, whole-block
   // fills and empties, and set_first_unset, in any order.
   const std::uint32_t cap = 512 * 6 + 100;
-  for (std::uint32_t seed = 1; seed <= 60; ++seed) {
-    INFO("seed " << seed);
-    std::mt19937 rng(seed);
-    HierBitmap h(cap);
-    ReferenceBitmap r(cap);
+  with_seeds(60, cap, [&](std::mt19937& rng, HierBitmap& h, ReferenceBitmap& r) {
     for (int op = 0; op < 1500; ++op) {
       const auto i = static_cast<hislab::index_type>(rng() % cap);
       switch (rng() % 4) {
@@ -237,7 +246,45 @@ TEST_CASE("HierBitmap: the lowest unset bit is exact after every operation, acro
       }
       REQUIRE(h.find_first_unset() == r.find_first_unset());
     }
-  }
+  });
+}
+
+TEST_CASE("HierBitmap: the lowest unset bit is exact under churn in a nearly full bitmap", "[bitmap]") {
+  // The state a full slab under churn lives in: every block full but for a few bits freed in one
+  // or two blocks (often twice in the same block), refilled through set_first_unset(). Each
+  // round ends by filling the bitmap completely, which runs the descent for the next non-full
+  // block over every full bit: one left stale or wrong hands out a set bit, or the bitmap
+  // reports free bits it does not have.
+  const std::uint32_t cap = 512 * 5 + 37;
+  with_seeds(40, cap, [&](std::mt19937& rng, HierBitmap& h, ReferenceBitmap& r) {
+    for (int round = 0; round < 30; ++round) {
+      // Free a few bits, from at most two blocks, below a partly free tail.
+      const auto tail = static_cast<hislab::index_type>(cap - 1 - rng() % 600);
+      for (hislab::index_type k = tail; k < cap; ++k) REQUIRE(h.reset(k) == r.reset(k));
+      const auto blk = static_cast<hislab::index_type>(rng() % (tail / 512 + 1));
+      for (int f = 0, nf = 1 + static_cast<int>(rng() % 4); f < nf; ++f) {
+        const auto block = f % 2 == 0 ? blk : static_cast<hislab::index_type>(rng() % (tail / 512 + 1));
+        const auto i =
+            static_cast<hislab::index_type>(std::min<std::uint32_t>(block * 512 + rng() % 512, tail - 1));
+        REQUIRE(h.reset(i) == r.reset(i));
+        REQUIRE(h.find_first_unset() == r.find_first_unset());
+        if (rng() % 3 == 0) {  // a refill between the frees
+          const auto want = r.find_first_unset();
+          REQUIRE(h.set_first_unset() == want);
+          r.set(want);
+        }
+      }
+      // Fill up completely through set_first_unset(): every index exact, then none left.
+      for (auto want = r.find_first_unset(); want != npos; want = r.find_first_unset()) {
+        REQUIRE(h.set_first_unset() == want);
+        r.set(want);
+      }
+      REQUIRE(h.all());
+      REQUIRE(h.count() == cap);
+      REQUIRE(h.set_first_unset() == npos);
+      REQUIRE(h.find_first_unset() == npos);
+    }
+  });
 }
 
 TEST_CASE("HierBitmap::populate commits the levels of a prefix and changes no bit", "[bitmap]") {

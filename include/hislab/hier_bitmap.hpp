@@ -25,7 +25,14 @@
 /// makes a block the new lowest non-full one, its full bit is left set; if the block fills up
 /// again (the steady state of a full slab under churn) nothing has to be propagated. Every other
 /// block's full bit is exact, and the descent for the next hint runs only after the hint block's
-/// bit has been made exact again.
+/// bit has been made exact again. The next non-full block above the hint is remembered when a
+/// removal moves the hint down (it is the old hint), so that the refill hands the hint back
+/// without a descent; while it is known, the hint's full bit is the stale set one.
+///
+/// The common insert and erase (the lowest 0 known; no block turning empty or non-empty; a full
+/// block turning non-full only below the hint, and the hint filling only with the next one
+/// known) are inline and make no call; every other case goes out of line through the general
+/// path, which keeps the inline ones short of registers and free of spills.
 ///
 /// The lowest 0 bit itself is cached when it is known: a removal below it makes the freed bit
 /// the lowest, and an insert into a word with 0s left knows the next one. Then an insert does
@@ -52,6 +59,7 @@
 #include <system_error>
 #include <utility>
 
+#include "detail/assert.hpp"
 #include "detail/bit_block.hpp"
 #include "detail/platform.hpp"
 #include "detail/throw.hpp"
@@ -184,38 +192,55 @@ class HierBitmap {
   /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
   bool set(index_type i) noexcept {
     if (i >= cap_) return false;
-    const Hot hot = hot_state();
-    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
+    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     if ((w & m) != 0) return false;
     w |= m;
     if (std::size_t{i} + 1 == first_zero_) first_zero_ = 0;  // it was the lowest 0 bit
-    after_set(hot, i >> 9);
+    after_set(i >> 9);
     return true;
   }
 
   /// Clears bit i. Returns true if it was 1; i >= capacity() changes nothing and returns false.
-  /// The slabs' erase path: one test-and-clear of the word.
+  /// The slabs' erase path: one test-and-clear of the word, then the counts. Of the summary
+  /// updates, only the common one of a full slab under churn is done here (a full block below
+  /// the hint becomes the hint); the others (a block emptied, the hint moving up) go out of line
+  /// through reset_known(), so that this path makes no call and needs few registers.
   HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept {
     if (i >= cap_) return false;
-    const Hot hot = hot_state();
-    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
+    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     const std::uint64_t old = w;
-    // Marked: GCC otherwise predicts the path into after_reset() cold (it can reach the cold
-    // summary updates) and moves the whole erase out of line.
+    // Marked: GCC otherwise predicts the path into the summary updates cold and moves the whole
+    // erase out of line.
     if (HISLAB_UNLIKELY((old & m) == 0)) return false;
+    const std::size_t b = i >> 9;
+    const unsigned c = c0_[b];
+    const std::size_t h = hint_;
+    // Every member is read before the first store: a store to a block word may alias the
+    // std::size_t members as far as the compiler knows, and would make it load them again.
+    if (c == 512) {
+      // on_not_full(b) for b below a hint whose full bit is exact (clear): only the hints move,
+      // and i is the lowest 0 (every block below b is full).
+      if (HISLAB_UNLIKELY(b >= h || (h < n_[0] && full_bit(h)))) return reset_out_of_line(i);
+      first_zero_ = i + 1;
+      next_hint_ = h;
+      hint_ = b;
+    } else {
+      // A block emptied, or the shorter last block no longer full: out of line.
+      if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) return reset_out_of_line(i);
+      lower_first_zero(i, b);
+    }
+    count_reset(b);
     w = old & ~m;
-    after_reset(hot, i);
     return true;
   }
 
   /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
   /// that have just tested it.
   HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
-    const Hot hot = hot_state();
-    hot.blocks[i >> 9].w[(i >> 6) & 7] &= ~(std::uint64_t{1} << (i & 63));
-    after_reset(hot, i);
+    blocks_[i >> 9].w[(i >> 6) & 7] &= ~(std::uint64_t{1} << (i & 63));
+    after_reset(i);
   }
 
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
@@ -229,22 +254,40 @@ class HierBitmap {
   }
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
-  /// The slabs' insert path: the cached lowest 0 bit (else one block probe), one store, the
-  /// counts.
+  /// The cached lowest 0 bit, one store, the counts; a block probe and the summaries out of line
+  /// when they are needed.
   HISLAB_ALWAYS_INLINE index_type set_first_unset() noexcept {
-    const index_type i = find_first_unset();
-    if (HISLAB_UNLIKELY(i == npos)) return npos;
-    const Hot hot = hot_state();
-    std::uint64_t& w = hot.blocks[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
-    w = now;
-    // Every bit below i is 1, so the next lowest 0 is the lowest 0 of this word, if it has one
-    // below capacity().
-    const std::size_t next =
-        (std::size_t{i} & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
-    first_zero_ = ~now != 0 && next < cap_ ? next + 1 : 0;
-    after_set(hot, i >> 9);
-    return i;
+    const index_type i = set_first_unset_below(cap_);
+    return HISLAB_LIKELY(i != npos) ? i : set_first_unset_out_of_line();
+  }
+
+  /// set_first_unset() when the lowest 0 bit is known, lies below `limit`, and setting it
+  /// changes no summary but the common one of a full slab under churn (the hint, which has just
+  /// filled up again, hands over to the known next one); else npos and nothing changed, and the
+  /// caller takes set_first_unset(). The slabs' insert path: no call, no block probe.
+  HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
+    // first_zero_ == 0 (unknown) wraps to the largest size_t, which no limit passes.
+    const std::size_t i = first_zero_ - 1;
+    if (HISLAB_UNLIKELY(i >= limit)) return npos;
+    const std::size_t b = i >> 9;
+    const unsigned c = c0_[b] + 1u;
+    // The members are written before the block word (see reset()).
+    if (c == 512) {
+      // on_full(b) when the next hint is known. b is the hint: the lowest 0 lies in the lowest
+      // non-full block. A known next hint was set with the hint, which then became a block that
+      // had been full: its full bit is set (stale) already.
+      const std::size_t next = next_hint_;
+      if (HISLAB_UNLIKELY(next == none)) return npos;
+      HISLAB_ASSERT(b == hint_ && full_bit(b),
+                    "HierBitmap: the lowest 0 outside the hint, or a clear stale bit; block", b);
+      hint_ = next;
+      next_hint_ = none;
+    } else if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) {
+      return npos;  // the block was empty, or the shorter last block fills: out of line
+    }
+    count_set(b);
+    take_lowest(i);
+    return static_cast<index_type>(i);
   }
 
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
@@ -361,20 +404,6 @@ class HierBitmap {
   }
 
  private:
-  /// The members the hot paths use, loaded once: block words are std::uint64_t and may alias
-  /// the std::size_t members as far as the compiler knows, so after a store to a block it would
-  /// otherwise load them again.
-  struct Hot {
-    detail::Block512* blocks;
-    std::uint16_t* c0;
-    std::uint32_t* counts1;
-    std::size_t last_block;
-    int levels;
-  };
-  HISLAB_ALWAYS_INLINE Hot hot_state() const noexcept {
-    return {blocks_, c0_, counts_[1], n_[0] - 1, levels_};
-  }
-
   /// The descent of select() for M ranks side by side (count_ != 0): one pick among 64 counts
   /// per level, then one block. With M > 1 every count group and block is prefetched once the
   /// whole batch knows it, before any of them is read, and a rank >= count() answers npos
@@ -415,12 +444,11 @@ class HierBitmap {
     }
   }
 
-  HISLAB_ALWAYS_INLINE void add_counts(const Hot& hot, std::size_t b, std::uint32_t delta) noexcept {
+  HISLAB_ALWAYS_INLINE void add_counts(std::size_t b, std::uint32_t delta) noexcept {
 #if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
-    hot.counts1[b >> 6] += delta;
-    if (HISLAB_UNLIKELY(hot.levels > 2)) add_upper_counts(b, delta);
+    counts_[1][b >> 6] += delta;
+    if (HISLAB_UNLIKELY(levels_ > 2)) add_upper_counts(b, delta);
 #else
-    (void)hot;
     (void)b;
     (void)delta;
 #endif
@@ -430,30 +458,72 @@ class HierBitmap {
   }
 
   /// True when a block holding c set bits is full (only the last block holds fewer than 512).
-  HISLAB_ALWAYS_INLINE bool full_at(const Hot& hot, std::size_t b, unsigned c) const noexcept {
-    return c == 512 || (b == hot.last_block && c == last_bits_);
+  HISLAB_ALWAYS_INLINE bool full_at(std::size_t b, unsigned c) const noexcept {
+    return c == 512 || (b == n_[0] - 1 && c == last_bits_);
   }
 
-  HISLAB_ALWAYS_INLINE void after_set(const Hot& hot, std::size_t b) noexcept {
-    const unsigned c = ++hot.c0[b];
-    add_counts(hot, b, 1);
+  /// Sets bit i, the lowest 0, and caches the next lowest 0 when this word has one: every bit
+  /// below i is 1, so it is the word's lowest 0, if that is below capacity().
+  HISLAB_ALWAYS_INLINE void take_lowest(std::size_t i) noexcept {
+    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
+    const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
+    w = now;
+    const std::size_t next = (i & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
+    first_zero_ = ~now != 0 && next < cap_ ? next + 1 : 0;
+  }
+
+  /// The counts after a bit of block b was set; returns the block's new count.
+  HISLAB_ALWAYS_INLINE unsigned count_set(std::size_t b) noexcept {
+    const unsigned c = ++c0_[b];
+    add_counts(b, 1);
     ++count_;
+    return c;
+  }
+  /// The counts after a bit of block b was cleared; returns the block's old count.
+  HISLAB_ALWAYS_INLINE unsigned count_reset(std::size_t b) noexcept {
+    const unsigned c = c0_[b]--;
+    add_counts(b, ~std::uint32_t{0});
+    --count_;
+    return c;
+  }
+
+  HISLAB_ALWAYS_INLINE void after_set(std::size_t b) noexcept {
+    const unsigned c = count_set(b);
     if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
     // Not marked unlikely: in a full slab under churn every insert fills a block.
-    if (full_at(hot, b, c)) on_full(b);
+    if (full_at(b, c)) on_full(b);
+  }
+
+  /// i (in block b) was just cleared: it is the new lowest 0 when it is below a known one, or
+  /// below the hint block (all of whose predecessors are full, as b was). Otherwise a known one
+  /// stays, an unknown one unknown.
+  HISLAB_ALWAYS_INLINE void lower_first_zero(std::size_t i, std::size_t b) noexcept {
+    if (i + 1 < first_zero_ || b < hint_) first_zero_ = i + 1;
   }
 
   /// After bit i was cleared.
-  HISLAB_ALWAYS_INLINE void after_reset(const Hot& hot, std::size_t i) noexcept {
+  HISLAB_ALWAYS_INLINE void after_reset(std::size_t i) noexcept {
     const std::size_t b = i >> 9;
-    const unsigned c = hot.c0[b]--;
-    add_counts(hot, b, ~std::uint32_t{0});
-    --count_;
-    // i is the new lowest 0 when it is below a known one, or below the hint block (all of whose
-    // predecessors are full, as b was). Otherwise a known one stays, an unknown one unknown.
-    if (i + 1 < first_zero_ || b < hint_) first_zero_ = i + 1;
-    if (full_at(hot, b, c)) on_not_full(b);
+    const unsigned c = count_reset(b);
+    lower_first_zero(i, b);
+    if (full_at(b, c)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
+  }
+
+  /// set_first_unset() in general: the lowest 0 found by a block probe when it is not known,
+  /// every summary update.
+  HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
+    const index_type i = find_first_unset();
+    if (HISLAB_UNLIKELY(i == npos)) return npos;
+    take_lowest(i);
+    after_set(i >> 9);
+    return i;
+  }
+
+  /// reset() of a set bit i whose clearing changes a summary, out of line; returns true.
+  HISLAB_OUT_OF_LINE bool reset_out_of_line(index_type i) noexcept {
+    reset_known(i);
+    return true;
   }
 
   HISLAB_OUT_OF_LINE void on_nonempty(std::size_t pos) noexcept {

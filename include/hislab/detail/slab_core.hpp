@@ -216,8 +216,17 @@ class SlabCore {
   /// Takes the lowest vacant index and constructs T from args there. When the slab is full, or
   /// the OS refuses a page it needs, returns npos (Throw = false) or throws (Throw = true);
   /// either way nothing is constructed and args are untouched.
+  /// The common case (lowest vacant index known, its page committed, no summary but the hint
+  /// to update) is inline and makes no call; every other goes through emplace_out_of_line().
   template <bool Throw, class... A>
   HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
+    const index_type i = occ_.set_first_unset_below(commit_limit_);
+    if (HISLAB_UNLIKELY(i == npos)) return emplace_out_of_line<Throw>(std::forward<A>(args)...);
+    construct_at_reserved(i, std::forward<A>(args)...);
+    return i;
+  }
+  template <bool Throw, class... A>
+  HISLAB_OUT_OF_LINE index_type emplace_out_of_line(A&&... args) {
     const index_type i = acquire<Throw>();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
     construct_at_reserved(i, std::forward<A>(args)...);
