@@ -10,7 +10,7 @@ CXX=${CXX:-c++}
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-flags="-std=c++20 -O2 -march=x86-64-v3 -Iinclude -Ibench"
+flags="-std=c++20 -O2 -DNDEBUG -march=x86-64-v3 -Iinclude -Ibench"
 $CXX $flags bench/instructions.cpp -o "$dir/counts" -ldl
 $CXX $flags -DHISLAB_DETAIL_BENCH_NO_RANK_COUNTS=1 bench/instructions.cpp -o "$dir/nocounts" -ldl
 

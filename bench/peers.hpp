@@ -33,6 +33,11 @@
 #include <foonathan/memory/memory_pool.hpp>
 #endif
 
+/// Every adapter's insert, remove and get is forced inline into the workloads: left to GCC's
+/// size heuristics, one peer's adapter was inlined and another's called, and a benchmark would
+/// measure that call and its lost overlap rather than the container.
+#define HISLAB_BENCH_ADAPTER [[gnu::always_inline]]
+
 namespace hislab_bench {
 // Per hislab ABI: bench_compare_nocounts.cpp builds these peers again against HiSlab without
 // rank counts, in the same binary.
@@ -72,9 +77,9 @@ struct HiSlabPeer {
     return o;
   }
   explicit HiSlabPeer(std::uint32_t n) : slab(options(n)) {}
-  handle insert(std::uint64_t k) { return slab.emplace(k); }
-  void remove(handle h) { slab.erase(h); }
-  T& get(handle h) { return slab.get_unchecked(h); }
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) { return slab.emplace(k); }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { slab.erase(h); }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return slab.get_unchecked(h); }
   template <class F>
   void each(F&& f) {
     slab.for_each([&](std::uint32_t, T& v) { f(v); });
@@ -89,7 +94,7 @@ template <class T>
 struct HiSlabCheckedGetPeer : HiSlabPeer<T> {
   static constexpr const char* name = "hislab_checked";
   using HiSlabPeer<T>::HiSlabPeer;
-  T& get(typename HiSlabPeer<T>::handle h) { return *this->slab.get(h); }
+  HISLAB_BENCH_ADAPTER T& get(typename HiSlabPeer<T>::handle h) { return *this->slab.get(h); }
 };
 
 // ---- the index free-list slab (Rust's `slab` design) -----------------------------------------
@@ -101,9 +106,9 @@ struct FreeListPeer {
   using handle = std::uint32_t;
   FreeListSlab<T> slab;
   explicit FreeListPeer(std::uint32_t n) : slab(Reserved ? n : 0) {}
-  handle insert(std::uint64_t k) { return slab.emplace(k); }
-  void remove(handle h) { slab.remove(h); }
-  T& get(handle h) { return *slab.get(h); }
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) { return slab.emplace(k); }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { slab.remove(h); }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return *slab.get(h); }
   template <class F>
   void each(F&& f) {
     slab.for_each([&](std::uint32_t, T& v) { f(v); });
@@ -121,7 +126,7 @@ struct VectorFloor {
   std::vector<T> v;
   std::uint32_t next_free = ~0u;  // churn overwrites the removed slot: no bookkeeping at all
   explicit VectorFloor(std::uint32_t n) { v.reserve(n); }
-  handle insert(std::uint64_t k) {
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) {
     if (next_free != ~0u) {
       const auto h = next_free;
       v[h] = T(k);
@@ -131,8 +136,8 @@ struct VectorFloor {
     v.emplace_back(k);
     return static_cast<handle>(v.size() - 1);
   }
-  void remove(handle h) { next_free = h; }
-  T& get(handle h) { return v[h]; }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { next_free = h; }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return v[h]; }
   template <class F>
   void each(F&& f) {
     for (T& x : v) f(x);
@@ -152,9 +157,9 @@ struct ColonyPeer {
   using handle = typename plf::colony<T>::iterator;
   plf::colony<T> c;
   explicit ColonyPeer(std::uint32_t) {}
-  handle insert(std::uint64_t k) { return c.emplace(k); }
-  void remove(handle h) { c.erase(h); }
-  T& get(handle h) { return *h; }
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) { return c.emplace(k); }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { c.erase(h); }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return *h; }
   template <class F>
   void each(F&& f) {
     for (T& x : c) f(x);
@@ -173,12 +178,14 @@ struct PointerPeer {
   static constexpr bool kIterable = false;
   static constexpr bool kOwnsAll = false;  // true: destroying the peer frees every element
   using handle = T*;
-  handle insert(std::uint64_t k) { return ::new (static_cast<Derived*>(this)->raw_alloc()) T(k); }
-  void remove(handle h) {
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) {
+    return ::new (static_cast<Derived*>(this)->raw_alloc()) T(k);
+  }
+  HISLAB_BENCH_ADAPTER void remove(handle h) {
     h->~T();
     static_cast<Derived*>(this)->raw_free(h);
   }
-  T& get(handle h) { return *h; }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return *h; }
   std::size_t trim() { return 0; }
 };
 
@@ -217,9 +224,9 @@ struct BoostObjectPoolPeer {
   using handle = T*;
   boost::object_pool<T> pool;
   explicit BoostObjectPoolPeer(std::uint32_t) {}
-  handle insert(std::uint64_t k) { return pool.construct(k); }
-  void remove(handle h) { pool.destroy(h); }
-  T& get(handle h) { return *h; }
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) { return pool.construct(k); }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { pool.destroy(h); }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return *h; }
   std::size_t trim() { return 0; }
 };
 
