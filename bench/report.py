@@ -32,10 +32,10 @@ def machine_line():
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def run(binary, repetitions, min_time, extra):
+def run(binary, own_args, repetitions, min_time, extra):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = tmp.name
-    cmd = [binary, f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true",
+    cmd = [binary] + own_args + [f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true",
            f"--benchmark_min_time={min_time}", f"--benchmark_out={out}", "--benchmark_out_format=json"] + extra
     print("running:", " ".join(cmd), file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -122,6 +122,8 @@ def main():
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--min-time", default="0.2")
     ap.add_argument("--filter", help="--benchmark_filter for every binary")
+    ap.add_argument("--binary-arg", action="append", default=[], metavar="ARG",
+                    help="an argument of the binaries' own, passed first (repeatable), e.g. --sizes=10000000")
     ap.add_argument("--interleave", action="store_true",
                     help="interleave repetitions at random, against time-correlated noise")
     ap.add_argument("--serial-first", metavar="REGEX",
@@ -145,7 +147,7 @@ def main():
     data = {"benchmarks": [], "context": {}}
     for binary in args.binary:
         for extra in passes:
-            d = run(binary, args.repetitions, args.min_time, extra)
+            d = run(binary, args.binary_arg, args.repetitions, args.min_time, extra)
             data["benchmarks"] += d["benchmarks"]
             data["context"] = d.get("context", {})
     data["machine"] = machine_line()
