@@ -67,6 +67,10 @@
 #include "types.hpp"
 
 HISLAB_NAMESPACE_BEGIN
+namespace detail {
+template <class T>
+class SlabCore;  // takes the inline insert path, set_first_unset_below()
+}  // namespace detail
 
 class HierBitmap {
   static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
@@ -261,35 +265,6 @@ class HierBitmap {
     return HISLAB_LIKELY(i != npos) ? i : set_first_unset_out_of_line();
   }
 
-  /// set_first_unset() when the lowest 0 bit is known, lies below `limit`, and setting it
-  /// changes no summary but the common one of a full slab under churn (the hint, which has just
-  /// filled up again, hands over to the known next one); else npos and nothing changed, and the
-  /// caller takes set_first_unset(). The slabs' insert path: no call, no block probe.
-  HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
-    // first_zero_ == 0 (unknown) wraps to the largest size_t, which no limit passes.
-    const std::size_t i = first_zero_ - 1;
-    if (HISLAB_UNLIKELY(i >= limit)) return npos;
-    const std::size_t b = i >> 9;
-    const unsigned c = c0_[b] + 1u;
-    // The members are written before the block word (see reset()).
-    if (c == 512) {
-      // on_full(b) when the next hint is known. b is the hint: the lowest 0 lies in the lowest
-      // non-full block. A known next hint was set with the hint, which then became a block that
-      // had been full: its full bit is set (stale) already.
-      const std::size_t next = next_hint_;
-      if (HISLAB_UNLIKELY(next == none)) return npos;
-      HISLAB_ASSERT(b == hint_ && full_bit(b),
-                    "HierBitmap: the lowest 0 outside the hint, or a clear stale bit; block", b);
-      hint_ = next;
-      next_hint_ = none;
-    } else if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) {
-      return npos;  // the block was empty, or the shorter last block fills: out of line
-    }
-    count_set(b);
-    take_lowest(i);
-    return static_cast<index_type>(i);
-  }
-
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
   [[nodiscard]] index_type find_next_set(index_type from) const noexcept {
     if (from >= cap_) return npos;
@@ -404,6 +379,39 @@ class HierBitmap {
   }
 
  private:
+  template <class>
+  friend class detail::SlabCore;
+
+  /// set_first_unset() when the lowest 0 bit is known, lies below `limit`, and setting it
+  /// changes no summary but the common one of a full slab under churn (the hint, which has just
+  /// filled up again, hands over to the known next one); else npos and nothing changed, and the
+  /// caller takes set_first_unset(). The slabs' insert path: no call, no block probe. Private:
+  /// its npos means "not here", not "full"; SlabCore pairs it with its own out-of-line path.
+  HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
+    // first_zero_ == 0 (unknown) wraps to the largest size_t, which no limit passes.
+    const std::size_t i = first_zero_ - 1;
+    if (HISLAB_UNLIKELY(i >= limit)) return npos;
+    const std::size_t b = i >> 9;
+    const unsigned c = c0_[b] + 1u;
+    // The members are written before the block word (see reset()).
+    if (c == 512) {
+      // on_full(b) when the next hint is known. b is the hint: the lowest 0 lies in the lowest
+      // non-full block. A known next hint was set with the hint, which then became a block that
+      // had been full: its full bit is set (stale) already.
+      const std::size_t next = next_hint_;
+      if (HISLAB_UNLIKELY(next == none)) return npos;
+      HISLAB_ASSERT(b == hint_ && full_bit(b),
+                    "HierBitmap: the lowest 0 outside the hint, or a clear stale bit; block", b);
+      hint_ = next;
+      next_hint_ = none;
+    } else if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) {
+      return npos;  // the block was empty, or the shorter last block fills: out of line
+    }
+    count_set(b);
+    take_lowest(i);
+    return static_cast<index_type>(i);
+  }
+
   /// The descent of select() for M ranks side by side (count_ != 0): one pick among 64 counts
   /// per level, then one block. With M > 1 every count group and block is prefetched once the
   /// whole batch knows it, before any of them is read, and a rank >= count() answers npos
