@@ -226,13 +226,12 @@ class HierBitmap {
     if (c == 512) {
       // on_not_full(b) for b below a hint whose full bit is exact (clear): only the hints move,
       // and i is the lowest 0 (every block below b is full).
-      if (HISLAB_UNLIKELY(b >= h || (h < n_[0] && full_bit(h)))) return reset_out_of_line(i);
+      if (HISLAB_UNLIKELY(b >= h || hint_bit_set(h))) return reset_out_of_line(i);
       first_zero_ = i + 1;
-      next_hint_ = h;
-      hint_ = b;
+      hint_down(b, h);
     } else {
       // A block emptied, or the shorter last block no longer full: out of line.
-      if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) return reset_out_of_line(i);
+      if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) return reset_out_of_line(i);
       lower_first_zero(i, b);
     }
     count_reset(b);
@@ -322,8 +321,7 @@ class HierBitmap {
     clear_node(levels_, 0);
     count_ = 0;
     first_zero_ = 1;
-    hint_ = 0;
-    next_hint_ = none;
+    hint_up(0);
   }
 
   /// Bytes of address space reserved for all levels.
@@ -402,9 +400,8 @@ class HierBitmap {
       if (HISLAB_UNLIKELY(next == none)) return npos;
       HISLAB_ASSERT(b == hint_ && full_bit(b),
                     "HierBitmap: the lowest 0 outside the hint, or a clear stale bit; block", b);
-      hint_ = next;
-      next_hint_ = none;
-    } else if (HISLAB_UNLIKELY(c == 1 || (c == last_bits_ && b + 1 == n_[0]))) {
+      hint_up(next);
+    } else if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) {
       return npos;  // the block was empty, or the shorter last block fills: out of line
     }
     count_set(b);
@@ -467,7 +464,11 @@ class HierBitmap {
 
   /// True when a block holding c set bits is full (only the last block holds fewer than 512).
   HISLAB_ALWAYS_INLINE bool full_at(std::size_t b, unsigned c) const noexcept {
-    return c == 512 || (b == n_[0] - 1 && c == last_bits_);
+    return c == 512 || fills_last(b, c);
+  }
+  /// True when block b is the last one, shorter than 512 bits, and c bits fill it.
+  HISLAB_ALWAYS_INLINE bool fills_last(std::size_t b, unsigned c) const noexcept {
+    return c == last_bits_ && b + 1 == n_[0];
   }
 
   /// Sets bit i, the lowest 0, and caches the next lowest 0 when this word has one: every bit
@@ -584,21 +585,34 @@ class HierBitmap {
       if (HISLAB_UNLIKELY(!full_bit(b))) mark_full(b);
       const std::size_t next = next_hint_;
       if (next != none) {
-        hint_ = next;
+        hint_up(next);
       } else {
         // A sequential fill: the block after the new hint is the one after that; its line (and
         // that of its count) will be cold by then, so start fetching it 512 inserts ahead.
         const std::size_t h = first_not_full_block();
-        hint_ = h;
+        hint_up(h);
         detail::prefetch_for_write(blocks_ + h + 1);
         detail::prefetch_for_write(c0_ + h + 1);
       }
-      next_hint_ = none;
     } else {
       mark_full(b);
       if (b == next_hint_) next_hint_ = none;
     }
   }
+
+  /// The hint moves down to b, a block that was full, from h: every block between them is full,
+  /// so h is the next non-full block.
+  HISLAB_ALWAYS_INLINE void hint_down(std::size_t b, std::size_t h) noexcept {
+    next_hint_ = h;
+    hint_ = b;
+  }
+  /// The hint moves up to h; the next non-full block above it is not known.
+  HISLAB_ALWAYS_INLINE void hint_up(std::size_t h) noexcept {
+    hint_ = h;
+    next_hint_ = none;
+  }
+  /// True when the hint h (n_[0] when every block is full) has its full bit set: stale.
+  HISLAB_ALWAYS_INLINE bool hint_bit_set(std::size_t h) const noexcept { return h < n_[0] && full_bit(h); }
 
   HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b) noexcept {
     const std::size_t h = hint_;
@@ -606,9 +620,8 @@ class HierBitmap {
       // b becomes the hint and may keep its (now stale) full bit; the old hint loses the
       // exemption, so its bit must become exact: it is not full, so clear it if set. Every block
       // between b and the old hint is full, so the old hint is the next non-full block.
-      if (h < n_[0] && HISLAB_UNLIKELY(full_bit(h))) mark_not_full(h);
-      next_hint_ = h;
-      hint_ = b;
+      if (HISLAB_UNLIKELY(hint_bit_set(h))) mark_not_full(h);
+      hint_down(b, h);
     } else {
       mark_not_full(b);
       // Lower a known next hint; an unknown one stays unknown (a lower block may be non-full).
