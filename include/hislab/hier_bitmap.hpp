@@ -48,6 +48,14 @@
 /// count arrays are zero padded to whole groups of 64 for it): O(log capacity) whatever the
 /// fragmentation.
 ///
+/// The counts above the blocks may owe one decrement: an erase that frees the new lowest 0 bit
+/// (which the cache above then holds) leaves them counting it as set, and marks that in the
+/// cache, whose store it makes anyway. The next insert takes that very bit, so a full slab
+/// under churn writes no level count at all, only the block's. select() corrects for the one
+/// owed bit p exactly: every bit below p is set, so the descent takes rank r >= p as r + 1 and
+/// gives the 1 back where the blocks' own counts take over. Setting the bit by any path cancels
+/// what is owed; freeing a lower bit, and clear(), pay it first.
+///
 /// Summary words and counts change only on a set or reset of a bit; summary bits change only
 /// when a block flips between empty and non-empty or between full and non-full.
 
@@ -75,6 +83,9 @@ class SlabCore;  // takes the inline insert path, set_first_unset_below()
 class HierBitmap {
   static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
   static constexpr std::size_t none = ~std::size_t{0};
+  // first_zero_'s low bit: the rank counts owe the lowest 0's decrement (owe_lowest()).
+  static constexpr std::size_t owed = HISLAB_DETAIL_BENCH_NO_RANK_COUNTS ? 0 : 1;
+  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds up to 2^33 + 1");
 
  public:
   /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
@@ -144,7 +155,7 @@ class HierBitmap {
     }
     const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
-    h.first_zero_ = 1;
+    h.first_zero_ = known_lowest(0);
     return h;
   }
 
@@ -200,8 +211,10 @@ class HierBitmap {
     const std::uint64_t m = std::uint64_t{1} << (i & 63);
     if ((w & m) != 0) return false;
     w |= m;
-    if (std::size_t{i} + 1 == first_zero_) first_zero_ = 0;  // it was the lowest 0 bit
-    after_set(i >> 9);
+    const std::size_t fz = first_zero_;
+    const bool lowest = std::size_t{i} + 1 == fz >> 1;
+    if (lowest) first_zero_ = 0;
+    after_set(i >> 9, lowest && (fz & owed) != 0);
     return true;
   }
 
@@ -221,18 +234,19 @@ class HierBitmap {
     const std::size_t b = i >> 9;
     const unsigned c = c0_[b];
     const std::size_t h = hint_;
+    const std::size_t fz = first_zero_;
     // Every member is read before the first store: a store to a block word may alias the
     // std::size_t members as far as the compiler knows, and would make it load them again.
     if (c == 512) {
       // on_not_full(b) for b below a hint whose full bit is exact (clear): only the hints move,
       // and i is the lowest 0 (every block below b is full).
       if (HISLAB_UNLIKELY(b >= h || hint_bit_set(h))) return reset_out_of_line(i);
-      first_zero_ = i + 1;
+      owe_lowest(i, fz);
       hint_down(b, h);
     } else {
       // A block emptied, or the shorter last block no longer full: out of line.
       if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) return reset_out_of_line(i);
-      lower_first_zero(i, b);
+      cleared(i, b, fz);
     }
     count_reset(b);
     w = old & ~m;
@@ -249,7 +263,7 @@ class HierBitmap {
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
   /// of the cached lowest non-full block.
   [[nodiscard]] HISLAB_ALWAYS_INLINE index_type find_first_unset() const noexcept {
-    if (first_zero_ != 0) return static_cast<index_type>(first_zero_ - 1);
+    if (first_zero_ != 0) return static_cast<index_type>(lowest_in(first_zero_));
     // Not known: probe the hint block (a vector load). Where it is known no load of the block is
     // needed, and none waits for the narrow store that freed the bit to reach the cache.
     if (HISLAB_UNLIKELY(hint_ >= n_[0])) return npos;
@@ -318,9 +332,12 @@ class HierBitmap {
     if (cap_ == 0) return;
     // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
     if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
+    // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
+    // and the owed bit's group may be empty.
+    if ((first_zero_ & owed) != 0) add_counts(lowest_in(first_zero_) >> 9, ~std::uint32_t{0});
     clear_node(levels_, 0);
     count_ = 0;
-    first_zero_ = 1;
+    first_zero_ = known_lowest(0);
     hint_up(0);
   }
 
@@ -386,8 +403,9 @@ class HierBitmap {
   /// caller takes set_first_unset(). The slabs' insert path: no call, no block probe. Private:
   /// its npos means "not here", not "full"; SlabCore pairs it with its own out-of-line path.
   HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
-    // first_zero_ == 0 (unknown) wraps to the largest size_t, which no limit passes.
-    const std::size_t i = first_zero_ - 1;
+    // first_zero_ == 0 (unknown) gives the largest size_t, which no limit passes.
+    const std::size_t fz = first_zero_;
+    const std::size_t i = lowest_in(fz);
     if (HISLAB_UNLIKELY(i >= limit)) return npos;
     const std::size_t b = i >> 9;
     const unsigned c = c0_[b] + 1u;
@@ -404,7 +422,7 @@ class HierBitmap {
     } else if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) {
       return npos;  // the block was empty, or the shorter last block fills: out of line
     }
-    count_set(b);
+    count_set(b, (fz & owed) != 0);
     take_lowest(i);
     return static_cast<index_type>(i);
   }
@@ -416,10 +434,19 @@ class HierBitmap {
   template <std::size_t M>
   void select_batch(const size_type* ranks, index_type* out) const noexcept {
     static_assert(max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
+    // An owed decrement (see owe_lowest()): the rank counts above the blocks count the lowest
+    // 0, p, as set. Every bit below p is set, so rank r < p is bit r, and rank r >= p is rank
+    // r + 1 of the set with p in it, down to the group of 64 blocks: where that group holds p,
+    // the blocks' exact counts take the rank again without it.
+    const std::size_t fz = first_zero_;
+    const std::size_t p = (fz & owed) != 0 ? lowest_in(fz) : none;
     std::size_t g[M];
     std::uint32_t r[M];
+    bool above[M];
     for (std::size_t k = 0; k < M; ++k) {
       r[k] = M == 1 || ranks[k] < count_ ? ranks[k] : 0;  // out of range: a valid descent, then npos
+      above[k] = r[k] >= p;
+      r[k] += above[k];
       g[k] = 0;
     }
     for (int l = levels_ - 1; l >= 1; --l) {
@@ -429,6 +456,7 @@ class HierBitmap {
         for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
     }
     for (std::size_t k = 0; k < M; ++k) {
+      r[k] -= above[k] && g[k] == p >> 15;
       g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(c0_ + g[k] * 64, r[k]);
       if constexpr (M > 1) detail::prefetch_for_read(blocks_ + g[k]);
     }
@@ -478,43 +506,63 @@ class HierBitmap {
     const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
     w = now;
     const std::size_t next = (i & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
-    first_zero_ = ~now != 0 && next < cap_ ? next + 1 : 0;
+    first_zero_ = ~now != 0 && next < cap_ ? known_lowest(next) : 0;
   }
 
-  /// The counts after a bit of block b was set; returns the block's new count.
-  HISLAB_ALWAYS_INLINE unsigned count_set(std::size_t b) noexcept {
+  /// The counts after a bit of block b was set; returns the block's new count. `ranked`: the
+  /// bit was the lowest 0 with its decrement owed, so the rank counts hold it already.
+  HISLAB_ALWAYS_INLINE unsigned count_set(std::size_t b, bool ranked) noexcept {
     const unsigned c = ++c0_[b];
-    add_counts(b, 1);
+    if (!ranked) add_counts(b, 1);
     ++count_;
     return c;
   }
-  /// The counts after a bit of block b was cleared; returns the block's old count.
+  /// The block count and count_ after a bit of block b was cleared (the rank counts are
+  /// cleared()'s or owe_lowest()'s); returns the block's old count.
   HISLAB_ALWAYS_INLINE unsigned count_reset(std::size_t b) noexcept {
     const unsigned c = c0_[b]--;
-    add_counts(b, ~std::uint32_t{0});
     --count_;
     return c;
   }
 
-  HISLAB_ALWAYS_INLINE void after_set(std::size_t b) noexcept {
-    const unsigned c = count_set(b);
+  HISLAB_ALWAYS_INLINE void after_set(std::size_t b, bool ranked) noexcept {
+    const unsigned c = count_set(b, ranked);
     if (HISLAB_UNLIKELY(c == 1)) on_nonempty(b);
     // Not marked unlikely: in a full slab under churn every insert fills a block.
     if (full_at(b, c)) on_full(b);
   }
 
-  /// i (in block b) was just cleared: it is the new lowest 0 when it is below a known one, or
-  /// below the hint block (all of whose predecessors are full, as b was). Otherwise a known one
-  /// stays, an unknown one unknown.
-  HISLAB_ALWAYS_INLINE void lower_first_zero(std::size_t i, std::size_t b) noexcept {
-    if (i + 1 < first_zero_ || b < hint_) first_zero_ = i + 1;
+  /// Bit i (in block b) was just cleared; fz is first_zero_ before. i is the new lowest 0 when
+  /// it is below a known one, or below the hint block (all of whose predecessors are full, as b
+  /// was): then its rank counts are owed. Otherwise they are paid, and a known lowest 0 stays,
+  /// an unknown one unknown.
+  HISLAB_ALWAYS_INLINE void cleared(std::size_t i, std::size_t b, std::size_t fz) noexcept {
+    if (i + 1 < fz >> 1 || b < hint_)
+      owe_lowest(i, fz);
+    else
+      add_counts(b, ~std::uint32_t{0});
   }
+
+  /// Bit i, just cleared, is the new lowest 0 (fz: first_zero_ before). Its decrement of the
+  /// rank counts is owed rather than paid: the insert that takes i back, the next one, then
+  /// pays no increment either. A decrement still owed for the lowest 0 before is paid now.
+  HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, std::size_t fz) noexcept {
+    if (HISLAB_UNLIKELY((fz & owed) != 0)) add_counts(lowest_in(fz) >> 9, ~std::uint32_t{0});
+    first_zero_ = known_lowest(i, owed);
+  }
+
+  /// first_zero_ for a known lowest 0 bit i, with `o` (0 or owed) in its low bit.
+  static constexpr std::size_t known_lowest(std::size_t i, std::size_t o = 0) noexcept {
+    return (i + 1) << 1 | o;
+  }
+  /// The lowest 0 bit a first_zero_ value fz holds; the largest size_t when it holds none.
+  static constexpr std::size_t lowest_in(std::size_t fz) noexcept { return (fz >> 1) - 1; }
 
   /// After bit i was cleared.
   HISLAB_ALWAYS_INLINE void after_reset(std::size_t i) noexcept {
     const std::size_t b = i >> 9;
     const unsigned c = count_reset(b);
-    lower_first_zero(i, b);
+    cleared(i, b, first_zero_);
     if (full_at(b, c)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
@@ -524,8 +572,9 @@ class HierBitmap {
   HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
     const index_type i = find_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
+    const bool ranked = (first_zero_ & owed) != 0;  // then i is the lowest 0 that is owed
     take_lowest(i);
-    after_set(i >> 9);
+    after_set(i >> 9, ranked);
     return i;
   }
 
@@ -696,7 +745,9 @@ class HierBitmap {
   // operation's 8-byte load of one half may not be forwarded (the hazard described on top).
   std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
   std::size_t high_block_ = 0;
-  std::size_t first_zero_ = 0;  // the lowest 0 bit plus 1 when known (it is in hint_), else 0
+  // 0 when the lowest 0 bit is not known, else known_lowest(it): it lies in hint_ and, with
+  // `owed` set, the rank counts still count it as set (owe_lowest()).
+  std::size_t first_zero_ = 0;
   unsigned last_bits_ = 0;
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
 };
