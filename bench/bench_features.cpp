@@ -61,7 +61,7 @@ void BM_sample_indices(benchmark::State& state) {
   const auto pct = static_cast<int>(state.range(1));
   auto& slab = sample_slab(cap, pct);
   std::mt19937_64 rng(43);
-  hislab::index_type out[PerCall];
+  hislab::index_type out[PerCall]{};
   std::uint64_t sum = 0;
   for (auto _ : state) {
     slab.random_occupied_many(rng, PerCall, out);
