@@ -85,7 +85,7 @@ class HierBitmap {
   static constexpr std::size_t none = ~std::size_t{0};
   // first_zero_'s low bit: the rank counts owe the lowest 0's decrement (owe_lowest()).
   static constexpr std::size_t owed = HISLAB_DETAIL_BENCH_NO_RANK_COUNTS ? 0 : 1;
-  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds up to 2^33 + 1");
+  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds values up to 2^33");
 
  public:
   /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
@@ -334,7 +334,7 @@ class HierBitmap {
     if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
     // and the owed bit's group may be empty.
-    if ((first_zero_ & owed) != 0) add_counts(lowest_in(first_zero_) >> 9, ~std::uint32_t{0});
+    pay_owed(first_zero_);
     clear_node(levels_, 0);
     count_ = 0;
     first_zero_ = known_lowest(0);
@@ -547,8 +547,12 @@ class HierBitmap {
   /// rank counts is owed rather than paid: the insert that takes i back, the next one, then
   /// pays no increment either. A decrement still owed for the lowest 0 before is paid now.
   HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, std::size_t fz) noexcept {
-    if (HISLAB_UNLIKELY((fz & owed) != 0)) add_counts(lowest_in(fz) >> 9, ~std::uint32_t{0});
+    pay_owed(fz);
     first_zero_ = known_lowest(i, owed);
+  }
+  /// Pays the decrement that first_zero_ value fz owes, if it owes one.
+  HISLAB_ALWAYS_INLINE void pay_owed(std::size_t fz) noexcept {
+    if (HISLAB_UNLIKELY((fz & owed) != 0)) add_counts(lowest_in(fz) >> 9, ~std::uint32_t{0});
   }
 
   /// first_zero_ for a known lowest 0 bit i, with `o` (0 or owed) in its low bit.
