@@ -3,7 +3,7 @@
 # counts cost on churn, churn against the free-list slab, and one sample. Needs valgrind and an
 # x86-64 machine with AVX2 (valgrind cannot run AVX-512 code, so the build targets x86-64-v3).
 # Each case runs at two operation counts; the difference over the extra operations cancels the
-# set-up. About two minutes.   Usage: sh bench/instructions.sh [churn]   (from the repository root;
+# set-up. About 20 seconds.   Usage: sh bench/instructions.sh [churn]   (from the repository root;
 # "churn" skips the sampling cases)
 set -eu
 CXX=${CXX:-c++}
