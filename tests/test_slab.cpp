@@ -388,3 +388,86 @@ TEST_CASE("HiSlab: under AddressSanitizer a vacant slot is poisoned", "[slab][as
   HISLAB_SKIP("not an AddressSanitizer build");
 #endif
 }
+
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: get_disjoint", "[slab]", (HiSlab, TaggedHiSlab), (int)) {
+  TestType s(0, 100);
+  const auto a = s.insert(1), b = s.insert(2);
+  auto both = s.get_disjoint(a, b);
+  REQUIRE(both);
+  REQUIRE(&both->first == s.get(a));
+  REQUIRE(&both->second == s.get(b));
+  std::swap(both->first, both->second);
+  REQUIRE(s[a] == 2);
+  REQUIRE(s[b] == 1);
+  REQUIRE_FALSE(s.get_disjoint(a, a));  // the same element twice would alias
+  REQUIRE_FALSE(s.get_disjoint(a, 5));  // vacant
+  REQUIRE_FALSE(s.get_disjoint(npos, a));
+  REQUIRE_FALSE(s.get_disjoint(a, 100));  // out of range
+  auto entry = s.vacant_entry();
+  REQUIRE_FALSE(s.get_disjoint(a, entry.index()));  // held, not live
+}
+
+TEMPLATE_PRODUCT_TEST_CASE(
+    "HiSlab and TaggedHiSlab: index_of maps a live element's address back to its index", "[slab]",
+    (HiSlab, TaggedHiSlab), (std::uint64_t)) {
+  TestType s(0, 1000);
+  for (std::uint64_t i = 0; i < 600; ++i) s.insert(i);
+  for (index_type i = 0; i < 600; ++i) REQUIRE(s.index_of(s.get(i)) == i);
+  s.erase(7);
+  const std::uint64_t* vacant = &s.get_unchecked(7);
+  REQUIRE(s.index_of(vacant) == npos);
+  const std::uint64_t* p = s.get(8);
+  REQUIRE(s.index_of(reinterpret_cast<const std::uint64_t*>(reinterpret_cast<const char*>(p) + 4)) == npos);
+  REQUIRE(s.index_of(nullptr) == npos);
+  const std::uint64_t local = 0;
+  REQUIRE(s.index_of(&local) == npos);
+  TestType other(0, 1000);
+  other.insert(1);
+  REQUIRE(s.index_of(other.get(0)) == npos);  // another slab's element
+  REQUIRE(s.index_of(p + 10000) == npos);     // past the reservation
+  REQUIRE(s.index_of(s.get(0) - 1) == npos);  // before it
+  TestType moved(std::move(s));
+  REQUIRE(s.index_of(p) == npos);  // an empty (moved-from) slab owns nothing
+  REQUIRE(moved.index_of(p) == 8);
+}
+
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: try_collapse is best effort and loses nothing", "[slab]",
+                           (HiSlab, TaggedHiSlab), (std::uint64_t)) {
+  TestType s(0, 1u << 20);
+  REQUIRE_FALSE(s.try_collapse());  // nothing committed: nothing to ask
+  for (std::uint64_t i = 0; i < 300000; ++i) s.insert(i * 7);
+  const auto ec = s.try_collapse();
+  // Linux 6.1+ with THP collapses (or says EAGAIN/ENOMEM/EBUSY); older kernels say EINVAL.
+  CAPTURE(ec.message());
+  REQUIRE((!ec || ec.category() == std::system_category()));
+  REQUIRE(s.size() == 300000);
+  for (index_type i = 0; i < 300000; ++i) REQUIRE(s[i] == std::uint64_t{i} * 7);
+  TestType empty(std::move(s));
+  REQUIRE_FALSE(s.try_collapse());  // moved-from
+}
+
+TEST_CASE("Options::for_bytes: the largest capacity within a byte budget, all pre-faulted", "[slab]") {
+  for (const std::size_t budget : {std::size_t{40000}, std::size_t{1} << 20, std::size_t{3} << 22}) {
+    CAPTURE(budget);
+    const auto o = Options::for_bytes<std::uint64_t>(budget, hislab::HugePages::None);
+    REQUIRE(o.initial_capacity == o.virtual_capacity);
+    REQUIRE(o.huge_pages == hislab::HugePages::None);
+    HiSlab<std::uint64_t> s(o);
+    REQUIRE(s.memory_reserved() <= budget);
+    REQUIRE(s.capacity() == o.virtual_capacity);
+    REQUIRE(s.memory_committed() >= std::size_t{o.virtual_capacity} * sizeof(std::uint64_t));
+    // One more slot would not fit.
+    HiSlab<std::uint64_t> bigger(Options{0, o.virtual_capacity + 1, hislab::HugePages::None, false});
+    REQUIRE(bigger.memory_reserved() > budget);
+  }
+  struct Big {
+    char bytes[3000];
+  };
+  const auto one = Options::for_bytes<Big>(HiSlab<Big>(0, 1).memory_reserved());
+  REQUIRE(one.virtual_capacity >= 1);
+  REQUIRE(one.huge_pages == hislab::HugePages::Advise);
+  REQUIRE_THROWS_AS(Options::for_bytes<Big>(100), std::invalid_argument);
+  REQUIRE_THROWS_AS(Options::for_bytes<int>(0), std::invalid_argument);
+  // The largest budgets saturate at the largest capacity.
+  REQUIRE(Options::for_bytes<char>(std::size_t{1} << 40).virtual_capacity == 0xFFFF'FFFFu);
+}

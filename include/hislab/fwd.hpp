@@ -21,5 +21,19 @@ template <class T>
 class TaggedHiSlab;
 template <std::size_t N>
 class BufferSlab;
+template <class Tag>
+class Key;
+template <class V, class Tag>
+struct KeyEntry;
+template <class T, class Tag>
+class SlotMap;
+template <class Derived, class T>
+class LocalPool;
+template <class T, class Pool>
+class Slot;
+struct PoolOptions;
+class PoolResource;
+template <class T>
+class PoolAllocator;
 
 HISLAB_NAMESPACE_END

@@ -101,6 +101,51 @@ class HierBitmap {
     *this = std::move(*r);
   }
 
+  /// Where each array of a bitmap of `capacity_bits` bits lies in its one region: blocks, block
+  /// counts, then per level the full words, the non-empty words and the counts (each array
+  /// starts on a cache line; count arrays are padded with zeros to whole groups of 64, which
+  /// select() reads at once). `bytes` is the region's size before page rounding.
+  struct Layout {
+    int levels = 0;
+    std::size_t n[max_levels + 1]{};  // blocks (level 0), then words per summary level
+    std::size_t off_blocks = 0, off_c0 = 0;
+    std::size_t off_full[max_levels + 1]{}, off_nonempty[max_levels + 1]{}, off_counts[max_levels + 1]{};
+    std::size_t bytes = 0;
+  };
+  [[nodiscard]] static constexpr Layout layout(size_type capacity_bits) noexcept {
+    Layout lay;
+    lay.n[0] = (std::size_t{capacity_bits} + 511) / 512;
+    do {
+      ++lay.levels;
+      lay.n[lay.levels] = (lay.n[lay.levels - 1] + 63) / 64;
+    } while (lay.n[lay.levels] > 1);
+    auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
+    auto group = [](std::size_t n) { return (n + 63) / 64 * 64; };
+    std::size_t off = 0;
+    lay.off_blocks = off;
+    off = align(off + lay.n[0] * sizeof(detail::Block512));
+    lay.off_c0 = off;
+    off = align(off + group(lay.n[0]) * sizeof(std::uint16_t));
+    for (int l = 1; l <= lay.levels; ++l) {
+      lay.off_full[l] = off;
+      off = align(off + lay.n[l] * 8);
+      lay.off_nonempty[l] = off;
+      off = align(off + lay.n[l] * 8);
+      // Every level has counts, so that no path asks which do: select() reads levels below the
+      // top, the hot paths write level 1 whatever the height, and the top's single entry
+      // (count_ again) is only written when it is level 1.
+      lay.off_counts[l] = off;
+      off = align(off + group(lay.n[l]) * 4);
+    }
+    lay.bytes = off;
+    return lay;
+  }
+  /// memory_reserved() of a bitmap of `capacity_bits` bits (> 0), without creating one.
+  [[nodiscard]] static std::size_t reserved_bytes(size_type capacity_bits) noexcept {
+    const std::size_t page = detail::os::base_page_size();
+    return (layout(capacity_bits).bytes + page - 1) / page * page;
+  }
+
   /// The non-throwing twin of the constructor: `ec` is invalid_argument for 0 bits, the errno
   /// when the OS refuses; cleared on success.
   [[nodiscard]] static std::optional<HierBitmap> try_create(size_type capacity_bits,
@@ -109,46 +154,21 @@ class HierBitmap {
       ec = std::make_error_code(std::errc::invalid_argument);
       return std::nullopt;
     }
+    const Layout lay = layout(capacity_bits);
     HierBitmap h;
     h.cap_ = capacity_bits;
-    h.n_[0] = (std::size_t{capacity_bits} + 511) / 512;
-    h.levels_ = 0;
-    do {
-      ++h.levels_;
-      h.n_[h.levels_] = (h.n_[h.levels_ - 1] + 63) / 64;
-    } while (h.n_[h.levels_] > 1);
-
-    // Layout in one region: blocks, block counts, then per level full, non-empty and counts.
-    auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
-    std::size_t off = 0;
-    const std::size_t off_blocks = off;
-    off = align(off + h.n_[0] * sizeof(detail::Block512));
-    const std::size_t off_c0 = off;
-    // Count arrays are padded with zeros to whole groups of 64, which select() reads at once.
-    auto group = [](std::size_t n) { return (n + 63) / 64 * 64; };
-    off = align(off + group(h.n_[0]) * sizeof(std::uint16_t));
-    std::size_t off_full[max_levels + 1]{}, off_ne[max_levels + 1]{}, off_cnt[max_levels + 1]{};
-    for (int l = 1; l <= h.levels_; ++l) {
-      off_full[l] = off;
-      off = align(off + h.n_[l] * 8);
-      off_ne[l] = off;
-      off = align(off + h.n_[l] * 8);
-      // Every level has counts, so that no path asks which do: select() reads levels below the
-      // top, the hot paths write level 1 whatever the height, and the top's single entry
-      // (count_ again) is only written when it is level 1.
-      off_cnt[l] = off;
-      off = align(off + group(h.n_[l]) * 4);
-    }
-    auto region = MmapRegion::try_reserve(off, HugePages::None, ec);
+    h.levels_ = lay.levels;
+    for (int l = 0; l <= lay.levels; ++l) h.n_[l] = lay.n[l];
+    auto region = MmapRegion::try_reserve(lay.bytes, HugePages::None, ec);
     if (!region) return std::nullopt;
     h.region_ = std::move(*region);
     std::byte* base = h.region_.data();
-    h.blocks_ = reinterpret_cast<detail::Block512*>(base + off_blocks);
-    h.c0_ = reinterpret_cast<std::uint16_t*>(base + off_c0);
+    h.blocks_ = reinterpret_cast<detail::Block512*>(base + lay.off_blocks);
+    h.c0_ = reinterpret_cast<std::uint16_t*>(base + lay.off_c0);
     for (int l = 1; l <= h.levels_; ++l) {
-      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + off_full[l]);
-      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + off_ne[l]);
-      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + off_cnt[l]);
+      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
+      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
+      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
       const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
       h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
       h.full_[l][h.n_[l] - 1] = h.pad_[l];

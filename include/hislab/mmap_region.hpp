@@ -17,6 +17,11 @@
 
 HISLAB_NAMESPACE_BEGIN
 
+class MmapRegion;
+namespace detail {
+MmapRegion borrow_region(const MmapRegion& parent, std::size_t offset, std::size_t bytes) noexcept;
+}
+
 class MmapRegion {
  public:
   /// An empty region: data() == nullptr, size() == 0.
@@ -61,7 +66,8 @@ class MmapRegion {
       : data_(std::exchange(o.data_, nullptr)),
         size_(std::exchange(o.size_, 0)),
         huge_(o.huge_),
-        page_(o.page_) {}
+        page_(o.page_),
+        owner_(o.owner_) {}
   MmapRegion& operator=(MmapRegion&& o) noexcept {
     if (this != &o) {
       unmap();
@@ -69,6 +75,7 @@ class MmapRegion {
       size_ = std::exchange(o.size_, 0);
       huge_ = o.huge_;
       page_ = o.page_;
+      owner_ = o.owner_;
     }
     return *this;
   }
@@ -124,13 +131,17 @@ class MmapRegion {
     std::swap(a.size_, b.size_);
     std::swap(a.huge_, b.huge_);
     std::swap(a.page_, b.page_);
+    std::swap(a.owner_, b.owner_);
   }
 
  private:
-  MmapRegion(std::byte* p, std::size_t n, HugePages h, std::size_t page) noexcept
-      : data_(p), size_(n), huge_(h), page_(page) {}
+  friend MmapRegion detail::borrow_region(const MmapRegion&, std::size_t, std::size_t) noexcept;
+
+  MmapRegion(std::byte* p, std::size_t n, HugePages h, std::size_t page, bool owner = true) noexcept
+      : data_(p), size_(n), huge_(h), page_(page), owner_(owner) {}
 
   void unmap() noexcept {
+    if (!owner_) return;  // a view into another region: that one unmaps
     // AddressSanitizer keeps manual poison across munmap: a later mapping at the same address
     // would inherit it. Clearing zero shadow over a large range is cheap (ASan drops the pages).
     if (data_ != nullptr) detail::unpoison(data_, size_);
@@ -154,6 +165,15 @@ class MmapRegion {
   std::size_t size_ = 0;
   HugePages huge_ = HugePages::None;
   std::size_t page_ = detail::os::base_page_size();
+  bool owner_ = true;
 };
+
+namespace detail {
+/// A view of [offset, offset + bytes) of `parent` (page-aligned, inside it) with every member
+/// function of a region, that never unmaps: the parent owns the mapping and must outlive it.
+inline MmapRegion borrow_region(const MmapRegion& parent, std::size_t offset, std::size_t bytes) noexcept {
+  return MmapRegion(parent.data() + offset, bytes, parent.huge_pages(), parent.page_size(), false);
+}
+}  // namespace detail
 
 HISLAB_NAMESPACE_END

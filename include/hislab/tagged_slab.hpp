@@ -127,7 +127,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   }
 
  private:
-  template <class, class, bool>
+  template <class, class, bool, template <class> class>
   friend class detail::BitmapIterator;
 
   explicit TaggedHiSlab(typename Base::Core&& c) noexcept : Base(std::move(c)) {}

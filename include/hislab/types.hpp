@@ -2,6 +2,7 @@
 /// \file types.hpp
 /// Vocabulary types shared by every container.
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -36,6 +37,13 @@ struct Options {
   std::uint32_t virtual_capacity = 1u << 20;  ///< hard cap, reserved as address space only
   HugePages huge_pages = HugePages::Advise;
   bool lock_memory = false;  ///< mlock the pre-faulted range; throws std::system_error if refused
+
+  /// The options whose capacity fills a byte budget: `virtual_capacity` is the largest n for
+  /// which a HiSlab<T> built with them has memory_reserved() <= bytes, and the whole of it is
+  /// pre-faulted (`initial_capacity == n`). Throws std::invalid_argument when the budget cannot
+  /// hold one slot. O(log capacity); makes no mapping.
+  template <class T>
+  [[nodiscard]] static Options for_bytes(std::size_t bytes, HugePages huge = HugePages::Advise);
 };
 
 HISLAB_NAMESPACE_END

@@ -16,13 +16,15 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
-template <class Owner, class V, bool Tagged>
+// What it yields is Ref<V>: Entry<V> (built here from owner->ptr(i)), or whatever the owner's
+// make_entry<V>(i) builds (SlotMap's KeyEntry).
+template <class Owner, class V, bool Tagged, template <class> class Ref = Entry>
 class BitmapIterator {
  public:
   using iterator_concept = std::forward_iterator_tag;
   using iterator_category = std::input_iterator_tag;
-  using value_type = Entry<V>;
-  using reference = Entry<V>;
+  using value_type = Ref<V>;
+  using reference = Ref<V>;
   using difference_type = std::ptrdiff_t;
 
   BitmapIterator() noexcept = default;
@@ -31,10 +33,15 @@ class BitmapIterator {
   /// iterator -> const_iterator.
   template <class U>
   requires(std::is_same_v<const U, V> && !std::is_same_v<U, V>)
-      BitmapIterator(const BitmapIterator<Owner, U, Tagged>& o)
+      BitmapIterator(const BitmapIterator<Owner, U, Tagged, Ref>& o)
   noexcept : owner_(o.owner_), i_(o.i_) {}
 
-  [[nodiscard]] reference operator*() const noexcept { return {i_, *owner_->ptr(i_)}; }
+  [[nodiscard]] reference operator*() const noexcept {
+    if constexpr (std::is_same_v<Ref<V>, Entry<V>>)
+      return {i_, *owner_->ptr(i_)};
+    else
+      return owner_->template make_entry<V>(i_);
+  }
   BitmapIterator& operator++() noexcept {
     if constexpr (Tagged)
       i_ = owner_->next_tagged(i_ + 1);
@@ -54,7 +61,7 @@ class BitmapIterator {
   [[nodiscard]] index_type index() const noexcept { return i_; }
 
  private:
-  template <class, class, bool>
+  template <class, class, bool, template <class> class>
   friend class BitmapIterator;
   const Owner* owner_ = nullptr;
   index_type i_ = npos;

@@ -3,6 +3,7 @@
 // BufferSlab) the same memory controls, written once.
 
 #include <cstddef>
+#include <system_error>
 #include <utility>
 
 #include "../types.hpp"
@@ -27,6 +28,10 @@ class MemoryApi {
   /// Gives back the pages that hold vacant slots only. No index or reference is invalidated;
   /// returns the bytes released (0 when nothing more can go).
   std::size_t trim() noexcept { return core_.trim(); }
+  /// Asks the kernel to back the committed element memory with transparent huge pages now
+  /// (MADV_COLLAPSE, Linux 6.1). Best effort: the errno when refused (EINVAL on older kernels),
+  /// and nothing is lost or moved either way.
+  std::error_code try_collapse() noexcept { return core_.try_collapse(); }
 
  protected:
   MemoryApi() noexcept = default;

@@ -208,6 +208,15 @@ class SlabApi : public MemoryApi<T> {
   /// The element at `i`, unchecked: `i` must be occupied.
   [[nodiscard]] T& get_unchecked(index_type i) noexcept { return *core_.ptr(i); }
   [[nodiscard]] const T& get_unchecked(index_type i) const noexcept { return *core_.ptr(i); }
+  /// Both elements at once: references to the values at `a` and `b` when both are live and
+  /// a != b; empty otherwise (so the two references never alias).
+  [[nodiscard]] std::optional<std::pair<T&, T&>> get_disjoint(index_type a, index_type b) noexcept {
+    if (a == b || !core_.contains(a) || !core_.contains(b)) return std::nullopt;
+    return std::optional<std::pair<T&, T&>>(std::in_place, *core_.ptr(a), *core_.ptr(b));
+  }
+  /// The index of the live element at `p`: get(index_of(p)) == p. npos for any other address
+  /// (another slab's element, interior or misaligned addresses, a vacant slot, nullptr). O(1).
+  [[nodiscard]] index_type index_of(const T* p) const noexcept { return core_.index_of(p); }
   /// True when `i` holds an element; false for vacant, held or out-of-range indices.
   [[nodiscard]] bool contains(index_type i) const noexcept { return core_.contains(i); }
   [[nodiscard]] bool is_occupied(index_type i) const noexcept { return core_.contains(i); }
@@ -268,20 +277,7 @@ class SlabApi : public MemoryApi<T> {
  protected:
   explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
 
-  /// The live slots as the samplers (sampling.hpp) see a ranked set: held indices excluded.
-  struct LiveSet {
-    const Core& core;
-    size_type count() const noexcept { return core.size(); }
-    index_type select(size_type r) const noexcept { return core.nth_live(r); }
-    void select_many(const size_type* r, std::size_t n, index_type* out) const noexcept {
-      core.nth_live_many(r, n, out);
-    }
-    template <class F>
-    void for_each_set(F&& f) const {
-      core.for_each_live([&](index_type i, const T&) { f(i); });
-    }
-  };
-  LiveSet live() const noexcept { return {core_}; }
+  LiveSet<T> live() const noexcept { return {core_}; }
 
   /// The entry at a sampled index, empty for npos (an empty set).
   template <class V>

@@ -11,9 +11,12 @@
 // A chunk that is not committed overlaps vacant slots only: it was never written, or trim()
 // released it while every slot on it was vacant and any insert since would have committed it.
 //
-// Occupancy: bit i of `occ_` is 1 when slot i holds a value *or* is held by a live VacantEntry.
-// The held ones are listed in `pending_` (sorted, almost always empty) and are excluded from
-// contains(), size(), iteration and sampling.
+// Occupancy: bit i of `occ_` is 1 when slot i holds a value, *or* is held by a live VacantEntry
+// (listed in `held_`), *or* is retired for good (listed in `retired_`; only SlotMap retires a
+// slot, when its generations are used up). Held and retired slots are *excluded*: not
+// contained, not counted by size(), not iterated, not sampled, and never handed out by an
+// insert. `excluded_` counts both lists, so that every path asks one question (is anything
+// excluded?) and the usual answer, no, costs one compare.
 //
 // Tags (TaggedHiSlab): a second bitmap over the same slots, `tags_`, of capacity 0 (no memory,
 // every call a no-op) unless the core was created tagged. It lives here so that every memory
@@ -63,9 +66,12 @@ class SlabCore {
  public:
   SlabCore() noexcept = default;
 
-  /// Validates the options, reserves everything and pre-faults the initial capacity.
+  /// Validates the options, reserves everything and pre-faults the initial capacity. `elements`,
+  /// when given, is the element region to use (a view at least reserved_bytes()' element part
+  /// long) instead of a reservation of its own.
   [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec,
-                                                          bool tagged = false) noexcept {
+                                                          bool tagged = false,
+                                                          MmapRegion* elements = nullptr) noexcept {
     if (o.virtual_capacity == 0 || o.initial_capacity > o.virtual_capacity) {
       ec = std::make_error_code(std::errc::invalid_argument);
       return std::nullopt;
@@ -76,9 +82,13 @@ class SlabCore {
     const std::size_t page = o.huge_pages == HugePages::Require ? os::huge_page_size() : os::base_page_size();
     c.chunk_bytes_ = chunk_size_for(bytes, page);
     const std::size_t nchunks = (bytes + c.chunk_bytes_ - 1) / c.chunk_bytes_;
-    auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, o.huge_pages, ec);
-    if (!region) return std::nullopt;
-    c.elems_ = std::move(*region);
+    if (elements != nullptr) {
+      c.elems_ = std::move(*elements);
+    } else {
+      auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, o.huge_pages, ec);
+      if (!region) return std::nullopt;
+      c.elems_ = std::move(*region);
+    }
     auto occ = HierBitmap::try_create(o.virtual_capacity, ec);
     if (!occ) return std::nullopt;
     c.occ_ = std::move(*occ);
@@ -109,11 +119,13 @@ class SlabCore {
 
   SlabCore(const SlabCore& o) requires std::copy_constructible<T> : SlabCore(empty_like(o)) {
     o.for_each_live([&](index_type i, const T& v) {
-      occ_.set(i);
+      // The page first: a slot is marked occupied only once its value can be built there.
       if (i >= commit_limit_) commit_or_throw(i);
+      occ_.set(i);
       construct_at_reserved(i, v);
     });
     o.tags_.for_each_set([&](index_type i) { tags_.set(i); });
+    for (const index_type i : o.retired_) retire_vacant(i);
   }
   SlabCore(SlabCore&& o) noexcept { swap(o); }
   SlabCore& operator=(SlabCore&& o) noexcept {
@@ -129,9 +141,8 @@ class SlabCore {
     return *this;
   }
   ~SlabCore() {
-    HISLAB_ASSERT(pending_.empty(),
-                  "slab destroyed or moved from while VacantEntry objects hold indices; count",
-                  pending_.size());
+    HISLAB_ASSERT(held_.empty(), "slab destroyed or moved from while VacantEntry objects hold indices; count",
+                  held_.size());
     destroy_all();
   }
 
@@ -141,7 +152,9 @@ class SlabCore {
     swap(occ_, o.occ_);
     swap(chunks_, o.chunks_);
     swap(tags_, o.tags_);
-    swap(pending_, o.pending_);
+    swap(held_, o.held_);
+    swap(retired_, o.retired_);
+    swap(excluded_, o.excluded_);
     swap(opts_, o.opts_);
     swap(chunk_bytes_, o.chunk_bytes_);
     swap(commit_limit_, o.commit_limit_);
@@ -151,12 +164,10 @@ class SlabCore {
   // ---- queries ----------------------------------------------------------------------------
 
   [[nodiscard]] size_type capacity() const noexcept { return occ_.capacity(); }
-  [[nodiscard]] size_type size() const noexcept {
-    return occ_.count() - static_cast<size_type>(pending_.size());
-  }
+  [[nodiscard]] size_type size() const noexcept { return occ_.count() - excluded_; }
   [[nodiscard]] bool full() const noexcept { return occ_.all(); }
   [[nodiscard]] bool contains(index_type i) const noexcept {
-    return occ_.test(i) && (HISLAB_LIKELY(pending_.empty()) || !is_pending(i));
+    return occ_.test(i) && (HISLAB_LIKELY(excluded_ == 0) || !is_excluded(i));
   }
   [[nodiscard]] T* ptr(index_type i) const noexcept {
     return std::launder(reinterpret_cast<T*>(elems_.data() + std::size_t{i} * sizeof(T)));
@@ -164,24 +175,35 @@ class SlabCore {
   [[nodiscard]] T* get(index_type i) const noexcept { return contains(i) ? ptr(i) : nullptr; }
   /// The first byte of slot 0 (nullptr for an empty core).
   [[nodiscard]] std::byte* base() const noexcept { return elems_.data(); }
+  /// The index of the live element at `p`; npos for any address that is not the start of a live
+  /// element of this core (other memory, interior or misaligned addresses, vacant slots). The
+  /// address is compared as an integer, so any pointer may be passed.
+  [[nodiscard]] index_type index_of(const T* p) const noexcept {
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    const auto b = reinterpret_cast<std::uintptr_t>(elems_.data());
+    if (a < b) return npos;
+    const std::uintptr_t off = a - b;
+    if (off % sizeof(T) != 0 || off / sizeof(T) >= capacity()) return npos;
+    const auto i = static_cast<index_type>(off / sizeof(T));
+    return contains(i) ? i : npos;
+  }
 
   /// The first live index at or above `from`, else npos.
   [[nodiscard]] index_type next_live(index_type from) const noexcept {
     index_type i = occ_.find_next_set(from);
-    if (HISLAB_UNLIKELY(!pending_.empty()))
-      while (i != npos && is_pending(i)) i = occ_.find_next_set(i + 1);
+    if (HISLAB_UNLIKELY(excluded_ != 0))
+      while (i != npos && is_excluded(i)) i = occ_.find_next_set(i + 1);
     return i;
   }
 
   /// The live index of rank r (0 <= r < size()).
   [[nodiscard]] index_type nth_live(size_type r) const noexcept {
     index_type i = occ_.select(r);
-    if (HISLAB_LIKELY(pending_.empty())) return i;
-    // Each held index at or below the candidate pushes the answer one rank up; the sequence is
-    // non-decreasing and stops at the r-th live index.
+    if (HISLAB_LIKELY(excluded_ == 0)) return i;
+    // Each excluded index at or below the candidate pushes the answer one rank up; the sequence
+    // is non-decreasing and stops at the r-th live index.
     for (;;) {
-      const auto below =
-          static_cast<size_type>(std::upper_bound(pending_.begin(), pending_.end(), i) - pending_.begin());
+      const size_type below = excluded_up_to(held_, i) + excluded_up_to(retired_, i);
       const index_type next = occ_.select(r + below);
       if (next == i) return i;
       i = next;
@@ -191,17 +213,17 @@ class SlabCore {
   /// out[k] = nth_live(ranks[k]) for k < n, through HierBitmap::select_many (batched,
   /// prefetched) when no index is held.
   void nth_live_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
-    if (HISLAB_LIKELY(pending_.empty())) return occ_.select_many(ranks, n, out);
+    if (HISLAB_LIKELY(excluded_ == 0)) return occ_.select_many(ranks, n, out);
     for (std::size_t k = 0; k < n; ++k) out[k] = nth_live(ranks[k]);
   }
 
   template <class F>
   void for_each_live(F&& f) const {
-    if (HISLAB_LIKELY(pending_.empty())) {
+    if (HISLAB_LIKELY(excluded_ == 0)) {
       occ_.for_each_set([&](index_type i) { f(i, *ptr(i)); });
     } else {
       occ_.for_each_set([&](index_type i) {
-        if (!is_pending(i)) f(i, *ptr(i));
+        if (!is_excluded(i)) f(i, *ptr(i));
       });
     }
   }
@@ -233,33 +255,46 @@ class SlabCore {
     return i;
   }
 
-  /// Takes the lowest vacant index for a VacantEntry: marked in occ_, listed as pending.
+  /// Takes the lowest vacant index for a VacantEntry: marked in occ_, listed as held.
   template <bool Throw>
   index_type hold() {
     const index_type i = acquire<Throw>();
-    if (i != npos) pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), i), i);
+    if (i != npos) {
+      held_.insert(std::upper_bound(held_.begin(), held_.end(), i), i);
+      ++excluded_;
+    }
     return i;
   }
-  /// Constructs into a held index; it stops being pending once the value exists.
+  /// Constructs into a held index; it stops being held once the value exists.
   template <class... A>
   T& fill_held(index_type i, A&&... args) {
     unpoison(ptr(i), sizeof(T));
     construct(i, std::forward<A>(args)...);  // on throw the index stays held by the entry
-    pending_.erase(std::lower_bound(pending_.begin(), pending_.end(), i));
+    unlist_held(i);
     return *ptr(i);
   }
   /// Gives a held index back unused.
   void unhold(index_type i) noexcept {
-    pending_.erase(std::lower_bound(pending_.begin(), pending_.end(), i));
+    unlist_held(i);
     occ_.reset(i);
   }
+
+  /// Destroys the value at a live index and takes the slot out of use for good: it stays
+  /// marked in occ_ (so no insert takes it) and is excluded from everything else.
+  void retire_live(index_type i) {
+    if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
+    poison(ptr(i), sizeof(T));
+    list_retired(i);
+  }
+  /// Slots retired for good.
+  [[nodiscard]] size_type retired() const noexcept { return static_cast<size_type>(retired_.size()); }
 
   // ---- removal ----------------------------------------------------------------------------
 
   /// Destroys the value at `i` and frees the slot if `i` is live; false (nothing done) if not.
   /// The erase path: one test-and-clear of the occupancy bit.
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
-    if (HISLAB_UNLIKELY(!pending_.empty()) && is_pending(i)) return false;
+    if (HISLAB_UNLIKELY(excluded_ != 0) && is_excluded(i)) return false;
     if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
       // No demand access to the element; but a freed slot below the current lowest vacant one is
       // where the next insert writes, so start fetching its line for writing now. The address
@@ -280,9 +315,9 @@ class SlabCore {
     release(i);
   }
 
-  /// Destroys every live value; held indices stay held.
+  /// Destroys every live value; held indices stay held, retired ones retired.
   void clear() noexcept {
-    if (HISLAB_LIKELY(pending_.empty())) {
+    if (HISLAB_LIKELY(excluded_ == 0)) {
       if constexpr (!std::is_trivially_destructible_v<T> || HISLAB_DETAIL_ASAN) {
         occ_.for_each_set([&](index_type i) {
           if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
@@ -297,6 +332,18 @@ class SlabCore {
   }
 
   // ---- memory -------------------------------------------------------------------------------
+
+  /// memory_reserved() of a core of `capacity` slots (> 0) made with `huge`, without making one.
+  [[nodiscard]] static std::size_t reserved_bytes(size_type capacity, HugePages huge,
+                                                  bool tagged = false) noexcept {
+    const std::size_t bytes = std::size_t{capacity} * sizeof(T);
+    const std::size_t page = huge == HugePages::Require ? os::huge_page_size() : os::base_page_size();
+    const std::size_t chunk = chunk_size_for(bytes, page);
+    const std::size_t nchunks = (bytes + chunk - 1) / chunk;
+    return nchunks * chunk + HierBitmap::reserved_bytes(capacity) +
+           HierBitmap::reserved_bytes(static_cast<size_type>(nchunks)) +
+           (tagged ? HierBitmap::reserved_bytes(capacity) : 0);
+  }
 
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
     return elems_.size() + occ_.memory_reserved() + chunks_.memory_reserved() + tags_.memory_reserved();
@@ -323,6 +370,16 @@ class SlabCore {
     chunks_.unlock_memory();
     tags_.unlock_memory();
     locked_ = false;
+  }
+
+  /// MADV_COLLAPSE over each run of committed element chunks; the first refusal's errno.
+  std::error_code try_collapse() noexcept {
+    std::error_code ec;
+    if (capacity() == 0) return ec;
+    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) {
+      if (!ec) ec = elems_.try_collapse(lo, hi - lo);
+    });
+    return ec;
   }
 
   /// Releases every committed chunk that overlaps vacant slots only; returns the bytes released.
@@ -355,8 +412,26 @@ class SlabCore {
     return create(opts, o.tags_.capacity() != 0);
   }
 
-  [[nodiscard]] bool is_pending(index_type i) const noexcept {
-    return std::binary_search(pending_.begin(), pending_.end(), i);
+  [[nodiscard]] bool is_excluded(index_type i) const noexcept {
+    return std::binary_search(held_.begin(), held_.end(), i) ||
+           std::binary_search(retired_.begin(), retired_.end(), i);
+  }
+  /// How many entries of the sorted `list` are <= i.
+  static size_type excluded_up_to(const std::vector<index_type>& list, index_type i) noexcept {
+    return static_cast<size_type>(std::upper_bound(list.begin(), list.end(), i) - list.begin());
+  }
+  void unlist_held(index_type i) noexcept {
+    held_.erase(std::lower_bound(held_.begin(), held_.end(), i));
+    --excluded_;
+  }
+  void list_retired(index_type i) {
+    retired_.insert(std::upper_bound(retired_.begin(), retired_.end(), i), i);
+    ++excluded_;
+  }
+  /// A copy keeps the source's retired slots retired (no bit of an element is needed).
+  void retire_vacant(index_type i) {
+    occ_.set(i);
+    list_retired(i);
   }
 
   template <bool Throw>
@@ -491,12 +566,48 @@ class SlabCore {
   HierBitmap occ_;
   HierBitmap chunks_;
   HierBitmap tags_;
-  std::vector<index_type> pending_;
+  std::vector<index_type> held_;
+  std::vector<index_type> retired_;
+  size_type excluded_ = 0;  // held_.size() + retired_.size()
   Options opts_{};
   std::size_t chunk_bytes_ = 4096;
   index_type commit_limit_ = 0;
   bool locked_ = false;
 };
 
+/// A core's live slots as the samplers (sampling.hpp) see a ranked set: excluded indices skipped.
+template <class T>
+struct LiveSet {
+  const SlabCore<T>& core;
+  size_type count() const noexcept { return core.size(); }
+  index_type select(size_type r) const noexcept { return core.nth_live(r); }
+  void select_many(const size_type* r, std::size_t n, index_type* out) const noexcept {
+    core.nth_live_many(r, n, out);
+  }
+  template <class F>
+  void for_each_set(F&& f) const {
+    core.for_each_live([&](index_type i, const T&) { f(i); });
+  }
+};
+
 }  // namespace detail
+
+template <class T>
+Options Options::for_bytes(std::size_t bytes, HugePages huge) {
+  using Core = detail::SlabCore<T>;
+  if (Core::reserved_bytes(1, huge) > bytes)
+    detail::throw_invalid_argument("hislab: Options::for_bytes(): the budget is too small for one slot");
+  // reserved_bytes() grows with the capacity: the largest n within the budget, by bisection.
+  std::uint64_t lo = 1, hi = npos;  // reserved(lo) <= bytes; answer in [lo, hi]
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+    if (Core::reserved_bytes(static_cast<size_type>(mid), huge) <= bytes)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  const auto n = static_cast<std::uint32_t>(lo);
+  return Options{n, n, huge, false};
+}
+
 HISLAB_NAMESPACE_END

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <stdexcept>
 #include <system_error>
 
@@ -42,6 +43,22 @@ namespace detail {
   throw std::out_of_range(what);
 #else
   die("out of range", what);
+#endif
+}
+
+[[noreturn]] HISLAB_COLD inline void throw_logic_error(const char* what) {
+#if HISLAB_HAS_EXCEPTIONS
+  throw std::logic_error(what);
+#else
+  die("logic error", what);
+#endif
+}
+
+[[noreturn]] HISLAB_COLD inline void throw_bad_alloc() {
+#if HISLAB_HAS_EXCEPTIONS
+  throw std::bad_alloc();
+#else
+  die("bad_alloc", "hislab: a pool size class is full");
 #endif
 }
 

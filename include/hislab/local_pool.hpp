@@ -1,0 +1,228 @@
+#pragma once
+/// \file local_pool.hpp
+/// LocalPool<Derived, T> and Slot<T, Pool>: an owning handle the size of a pointer, handed out
+/// by a typed pool with one HiSlab<T> per thread.
+///
+///     struct OrderPool : hislab::LocalPool<OrderPool, Order> {};
+///     OrderPool::init(hislab::Options{0, 1u << 20});   // once per thread that uses the pool
+///     hislab::Slot<Order, OrderPool> o = OrderPool::insert(42, 100.0);
+///     o->qty += 1;                                      // a plain pointer dereference
+///     // o's destructor destroys the Order and frees its slot
+///
+/// Rules (each checked by HISLAB_ASSERT where it can be):
+/// - a Slot is destroyed (or consumed) on the thread whose pool made it, while that thread's
+///   pool is initialised: not after shutdown(), not after the thread has exited;
+/// - at thread exit the pool is destroyed: elements still live are destroyed (a Slot inside one
+///   of them is simply let go) and the memory is unmapped.
+
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+#include "detail/assert.hpp"
+#include "detail/throw.hpp"
+#include "slab.hpp"
+#include "types.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+
+template <class Derived, class T>
+class LocalPool;
+
+/// Owns one element of Pool's slab on the current thread. Move-only; sizeof(Slot) ==
+/// sizeof(T*). Reaching the value is a pointer dereference; only creating and freeing a slot
+/// touch the thread's pool.
+template <class T, class Pool>
+class Slot {
+ public:
+  using value_type = T;
+
+  /// An empty slot (owns nothing).
+  Slot() noexcept = default;
+  Slot(Slot&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  /// Frees what this slot owned, then takes o's element.
+  Slot& operator=(Slot&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  /// Destroys the element and frees its slot.
+  ~Slot() { reset(); }
+
+  /// The element. Precondition: the slot is not empty (asserted).
+  [[nodiscard]] T& operator*() const noexcept {
+    HISLAB_ASSERT(p_ != nullptr, "Slot: operator* on an empty slot", 0);
+    return *p_;
+  }
+  /// The element's address; nullptr when empty.
+  [[nodiscard]] T* operator->() const noexcept { return p_; }
+  [[nodiscard]] T* get() const noexcept { return p_; }
+  /// False when empty (default-constructed, moved from, consumed or leaked).
+  [[nodiscard]] explicit operator bool() const noexcept { return p_ != nullptr; }
+  /// The element's index in this thread's pool (Pool::get(index()) == get()); npos when empty.
+  [[nodiscard]] index_type index() const noexcept {
+    return p_ == nullptr ? npos : LocalPool<Pool, T>::index_of(p_);
+  }
+
+  /// Puts `value` in the element's place and returns the old value. Precondition: not empty.
+  T replace(T value) {
+    HISLAB_ASSERT(p_ != nullptr, "Slot: replace() on an empty slot", 0);
+    using std::swap;
+    swap(*p_, value);
+    return value;
+  }
+  /// Moves the value out, destroys the element and frees its slot; the Slot is empty after.
+  /// Precondition: not empty.
+  [[nodiscard]] T into_inner() && {
+    HISLAB_ASSERT(p_ != nullptr, "Slot: into_inner() on an empty slot", 0);
+    T out(std::move(*p_));
+    LocalPool<Pool, T>::release(std::exchange(p_, nullptr));
+    return out;
+  }
+  /// Gives up ownership and keeps the element alive; returns its index, through which
+  /// Pool::get() reaches it and Pool::free() destroys it. npos when empty.
+  [[nodiscard]] index_type leak() && noexcept {
+    const index_type i = index();
+    p_ = nullptr;
+    return i;
+  }
+
+ private:
+  friend class LocalPool<Pool, T>;
+  explicit Slot(T* p) noexcept : p_(p) {}
+  void reset() noexcept {
+    if (p_ != nullptr) LocalPool<Pool, T>::release(std::exchange(p_, nullptr));
+  }
+
+  T* p_ = nullptr;
+};
+
+/// A typed pool with one HiSlab<T> per thread; Derived names it:
+/// `struct OrderPool : hislab::LocalPool<OrderPool, Order> {};`. Every function is static and
+/// acts on the calling thread's slab.
+template <class Derived, class T>
+class LocalPool {
+ public:
+  using value_type = T;
+  using slot_type = Slot<T, Derived>;
+
+  /// Creates this thread's slab. Throws as HiSlab's constructor does, and std::logic_error when
+  /// this thread's pool is already initialised.
+  static void init(const Options& o = Options{}) {
+    if (current() != nullptr)
+      detail::throw_logic_error("hislab: LocalPool::init() on a thread whose pool is initialised");
+    Holder& h = holder();
+    h.slab.emplace(o);
+    current() = &*h.slab;
+  }
+  /// True when this thread's pool is initialised (and not shut down).
+  [[nodiscard]] static bool is_initialized() noexcept { return current() != nullptr; }
+
+  /// Constructs T(args...) (or T{args...}) in the smallest vacant slot and returns its owner.
+  /// Throws CapacityError when full, std::logic_error when this thread has not called init().
+  template <class... A>
+  [[nodiscard]] static slot_type insert(A&&... args) {
+    HiSlab<T>* s = current();
+    if (HISLAB_UNLIKELY(s == nullptr))
+      detail::throw_logic_error("hislab: LocalPool::insert() before init() on this thread");
+    return slot_type(&s->get_unchecked(s->emplace(std::forward<A>(args)...)));
+  }
+  /// As insert(), but empty when full or before init(); constructs nothing then.
+  template <class... A>
+  [[nodiscard]] static std::optional<slot_type> try_insert(A&&... args) {
+    HiSlab<T>* s = current();
+    if (s == nullptr) return std::nullopt;
+    const auto i = s->try_emplace(std::forward<A>(args)...);
+    if (!i) return std::nullopt;
+    return slot_type(&s->get_unchecked(*i));
+  }
+
+  /// Live elements on this thread (leaked ones included); 0 before init().
+  [[nodiscard]] static size_type size() noexcept { return current() == nullptr ? 0 : current()->size(); }
+  /// This thread's slab's capacity; 0 before init().
+  [[nodiscard]] static size_type capacity() noexcept {
+    return current() == nullptr ? 0 : current()->capacity();
+  }
+  /// The element at `index` (a leaked slot's); nullptr if vacant, out of range or before init().
+  [[nodiscard]] static T* get(index_type index) noexcept {
+    return current() == nullptr ? nullptr : current()->get(index);
+  }
+  /// Destroys the element at `index` (a leaked slot's); false if vacant, out of range or before
+  /// init(). Freeing an index that a live Slot still owns is the caller's bug.
+  static bool free(index_type index) noexcept { return current() != nullptr && current()->erase(index); }
+  /// Unmaps this thread's slab and returns true (also when never initialised). While any
+  /// element is live (a leaked one too) it changes nothing and returns false.
+  static bool shutdown() noexcept {
+    HiSlab<T>* s = current();
+    if (s == nullptr) return true;
+    if (!s->empty()) return false;
+    current() = nullptr;
+    holder().slab.reset();
+    return true;
+  }
+  /// This thread's slab (to iterate, or for its memory controls). Throws std::logic_error
+  /// before init().
+  [[nodiscard]] static HiSlab<T>& slab() {
+    if (current() == nullptr)
+      detail::throw_logic_error("hislab: LocalPool::slab() before init() on this thread");
+    return *current();
+  }
+
+ protected:
+  LocalPool() = default;
+
+ private:
+  friend class Slot<T, Derived>;
+
+  /// Owns this thread's slab; destroyed at thread exit.
+  struct Holder {
+    std::optional<HiSlab<T>> slab;
+    ~Holder() {
+      // From here on a Slot freed by an element's destructor is let go: the sweep of the slab's
+      // destructor destroys every element still live exactly once.
+      current() = nullptr;
+      tearing_down() = true;
+    }
+  };
+  static Holder& holder() {
+    static thread_local Holder h;
+    return h;
+  }
+  // Trivially destructible, so that they can be read during and after the thread's teardown.
+  static HiSlab<T>*& current() noexcept {
+    static thread_local constinit HiSlab<T>* s = nullptr;
+    return s;
+  }
+  static bool& tearing_down() noexcept {
+    static thread_local constinit bool t = false;
+    return t;
+  }
+
+  static index_type index_of(const T* p) noexcept {
+    HiSlab<T>* s = current();
+    return s == nullptr ? npos : s->index_of(p);
+  }
+  /// Frees a Slot's element. The element must belong to this thread's live pool.
+  static void release(T* p) noexcept {
+    HiSlab<T>* s = current();
+    if (HISLAB_UNLIKELY(s == nullptr)) {
+      HISLAB_ASSERT(
+          tearing_down(),
+          "Slot destroyed where its pool is not initialised (after shutdown(), or on another thread); "
+          "pools initialised here",
+          0);
+      return;  // without assertions the element is leaked, never touched
+    }
+    const index_type i = s->index_of(p);
+    HISLAB_ASSERT(i != npos,
+                  "Slot destroyed on a thread other than its pool's (not an element of this thread's pool)",
+                  0);
+    s->erase(i);  // npos: no change
+  }
+};
+
+HISLAB_NAMESPACE_END

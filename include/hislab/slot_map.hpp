@@ -1,0 +1,523 @@
+#pragma once
+/// \file slot_map.hpp
+/// SlotMap<T, Tag>: a slab whose handles detect reuse. Key<Tag> pairs a slot index with the
+/// slot's generation; a key to a removed element never reaches the element that later takes its
+/// slot (no ABA), and a forged or corrupted key is harmless.
+///
+/// Storage, index policy (the smallest vacant slot first), iteration order, memory controls and
+/// errors are HiSlab's: the same detail::SlabCore holds the elements. Generations live in a
+/// region of their own, one 32-bit word per slot, never released (a vacant slot must remember
+/// which keys it gave out), so HiSlab<T> pays nothing for them.
+///
+/// A slot's generation is odd while it holds an element and even otherwise, and goes up by one
+/// at every insert and every removal: each slot hands out 2^31 distinct keys. When the last one
+/// is removed the slot is *retired*: it is never handed out again (not counted by size(); full()
+/// is true once every slot is occupied or retired), so no key is ever valid twice.
+
+#include <compare>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "detail/assert.hpp"
+#include "detail/iterator.hpp"
+#include "detail/sampling.hpp"
+#include "detail/slab_core.hpp"
+#include "detail/throw.hpp"
+#include "mmap_region.hpp"
+#include "types.hpp"
+
+HISLAB_NAMESPACE_BEGIN
+
+template <class T, class Tag>
+class SlotMap;
+
+/// A generational handle into a SlotMap<T, Tag>: a slot index and the slot's generation.
+/// Trivially copyable, 8 bytes. Keys of different Tags are different types and do not convert.
+template <class Tag = void>
+class Key {
+ public:
+  /// The null key: valid in no SlotMap.
+  constexpr Key() noexcept = default;
+  /// The slot; npos for the null key.
+  [[nodiscard]] constexpr index_type index() const noexcept { return index_; }
+  [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return generation_; }
+  /// True for the null key (and any key whose index is npos).
+  [[nodiscard]] constexpr bool is_null() const noexcept { return index_ == npos; }
+  /// The key as one integer, for storage and the wire: the generation in the high 32 bits, the
+  /// index in the low 32 bits.
+  [[nodiscard]] constexpr std::uint64_t to_bits() const noexcept {
+    return std::uint64_t{generation_} << 32 | index_;
+  }
+  /// The key whose to_bits() is `bits`. Any value is accepted: a map answers a key it never
+  /// gave out as it answers a stale one (nullptr / empty / false / std::out_of_range).
+  [[nodiscard]] static constexpr Key from_bits(std::uint64_t bits) noexcept {
+    return Key(static_cast<index_type>(bits), static_cast<std::uint32_t>(bits >> 32));
+  }
+  /// Ordered by index, then generation.
+  friend constexpr bool operator==(Key, Key) noexcept = default;
+  friend constexpr auto operator<=>(Key, Key) noexcept = default;
+
+ private:
+  template <class, class>
+  friend class SlotMap;
+  constexpr Key(index_type i, std::uint32_t g) noexcept : index_(i), generation_(g) {}
+
+  index_type index_ = npos;
+  std::uint32_t generation_ = 0;
+};
+
+/// What iterating a SlotMap yields: the element's key and a reference to its value.
+template <class V, class Tag = void>
+struct KeyEntry {
+  Key<Tag> key;
+  V& value;
+};
+
+namespace detail {
+/// Tests only: lowers a map's generation limit so that retirement is reached in a few reuses.
+struct SlotMapTestAccess {
+  /// `last` is the last (odd) generation a slot hands out before it retires.
+  template <class M>
+  static void set_last_generation(M& m, std::uint32_t last) noexcept {
+    m.last_gen_ = last | 1u;
+  }
+};
+}  // namespace detail
+
+template <class T, class Tag = void>
+class SlotMap {
+  using Core = detail::SlabCore<T>;
+  template <class V>
+  using entry_t = KeyEntry<V, Tag>;
+
+ public:
+  using value_type = T;
+  using size_type = hislab::size_type;
+  using index_type = hislab::index_type;
+  using key_type = Key<Tag>;
+  using iterator = detail::BitmapIterator<SlotMap, T, false, entry_t>;
+  using const_iterator = detail::BitmapIterator<SlotMap, const T, false, entry_t>;
+
+  /// Holds the lowest vacant slot until a value is inserted into it or the entry is destroyed;
+  /// its key is known before the value exists. As HiSlab<T>::VacantEntry: move-constructible
+  /// only, it must not outlive its map, nor live across a move or swap of the map.
+  class VacantEntry {
+   public:
+    VacantEntry(VacantEntry&& o) noexcept : map_(std::exchange(o.map_, nullptr)), i_(o.i_) {}
+    VacantEntry(const VacantEntry&) = delete;
+    VacantEntry& operator=(const VacantEntry&) = delete;
+    VacantEntry& operator=(VacantEntry&&) = delete;
+    /// Destroyed unused: the slot becomes vacant again and key() never becomes valid.
+    ~VacantEntry() {
+      if (map_ != nullptr) map_->core_.unhold(i_);
+    }
+    /// The key the value will have.
+    [[nodiscard]] key_type key() const noexcept { return key_type(i_, map_ ? map_->gen(i_) + 1 : 0); }
+    /// Constructs the value; key() is valid from now on and the entry is spent. If the
+    /// constructor throws, the slot stays held by the entry (and is freed with it).
+    template <class... A>
+    T& insert(A&&... args) {
+      HISLAB_ASSERT(map_ != nullptr, "SlotMap::VacantEntry::insert on a spent or moved-from entry for index",
+                    i_);
+      T& v = map_->core_.fill_held(i_, std::forward<A>(args)...);
+      std::exchange(map_, nullptr)->born(i_);
+      return v;
+    }
+
+   private:
+    friend class SlotMap;
+    VacantEntry(SlotMap* m, index_type i) noexcept : map_(m), i_(i) {}
+    SlotMap* map_;
+    index_type i_;
+  };
+
+  // ---- construction -------------------------------------------------------------------------
+
+  /// A map with Options{}: 2^20 slots of address space, nothing pre-faulted.
+  SlotMap() : SlotMap(Options{}) {}
+  /// Pre-faults `initial_capacity` slots; reserves `virtual_capacity` slots of address space.
+  SlotMap(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
+      : SlotMap(Options{initial_capacity, virtual_capacity}) {}
+  /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
+  explicit SlotMap(const Options& o) {
+    std::error_code ec;
+    if (!init(o, ec))
+      detail::throw_error_code(ec, "hislab: cannot create the SlotMap (bad options, or mmap/mlock refused)");
+  }
+  /// The non-throwing twin of the Options constructor: `ec` is invalid_argument for bad options,
+  /// the errno when the OS refuses; cleared on success.
+  [[nodiscard]] static std::optional<SlotMap> try_create(const Options& o, std::error_code& ec) noexcept {
+    SlotMap m{Empty{}};
+    if (!m.init(o, ec)) return std::nullopt;
+    return std::optional<SlotMap>(std::move(m));
+  }
+
+  /// A deep copy: same capacity, keys and generations. Every key live here is live in the copy,
+  /// every stale key stays stale there.
+  SlotMap(const SlotMap& o) requires std::copy_constructible<T> : core_(o.core_), last_gen_(o.last_gen_) {
+    if (o.capacity() == 0) return;
+    gens_ = MmapRegion::reserve(o.gens_.size(), HugePages::None);
+    std::memcpy(gens_.data(), o.gens_.data(), std::size_t{o.gen_high_} * sizeof(std::uint32_t));
+    gen_high_ = o.gen_high_;
+  }
+  /// The source is left empty with capacity() == 0.
+  SlotMap(SlotMap&& o) noexcept { swap(o); }
+  SlotMap& operator=(const SlotMap& o) requires std::copy_constructible<T> {
+    if (this != &o) {
+      SlotMap tmp(o);
+      swap(tmp);
+    }
+    return *this;
+  }
+  /// Destroys the old contents first; the source is left as after a move.
+  SlotMap& operator=(SlotMap&& o) noexcept {
+    SlotMap tmp(std::move(o));
+    swap(tmp);
+    return *this;
+  }
+  /// Destroys the live elements and unmaps.
+  ~SlotMap() = default;
+
+  /// Exchanges contents, capacities, generations and memory with `o`. O(1).
+  void swap(SlotMap& o) noexcept {
+    core_.swap(o.core_);
+    using std::swap;
+    swap(gens_, o.gens_);
+    swap(gen_high_, o.gen_high_);
+    swap(last_gen_, o.last_gen_);
+  }
+  friend void swap(SlotMap& a, SlotMap& b) noexcept { a.swap(b); }
+
+  // ---- insertion ----------------------------------------------------------------------------
+
+  /// Copies `v` into the lowest vacant slot and returns its key. Throws CapacityError when
+  /// full(); std::system_error if the OS refuses the slot's page. Strong guarantee.
+  key_type insert(const T& v) { return put<true>(v); }
+  key_type insert(T&& v) { return put<true>(std::move(v)); }
+  /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its key.
+  template <class... A>
+  key_type emplace(A&&... args) {
+    return put<true>(std::forward<A>(args)...);
+  }
+  /// As emplace(), but a full map (or a refused page) gives an empty optional, constructs
+  /// nothing and leaves the arguments untouched.
+  template <class... A>
+  std::optional<key_type> try_emplace(A&&... args) {
+    return engaged(put<false>(std::forward<A>(args)...));
+  }
+  std::optional<key_type> try_insert(T&& v) { return engaged(put<false>(std::move(v))); }
+  std::optional<key_type> try_insert(const T& v) { return engaged(put<false>(v)); }
+
+  /// Holds the lowest vacant slot for a later insert. Throws CapacityError when full().
+  [[nodiscard]] VacantEntry vacant_entry() { return VacantEntry(this, core_.template hold<true>()); }
+  /// As vacant_entry(), empty when full().
+  [[nodiscard]] std::optional<VacantEntry> try_vacant_entry() noexcept {
+    const index_type i = core_.template hold<false>();
+    if (i == npos) return std::nullopt;
+    return VacantEntry(this, i);
+  }
+
+  // ---- removal ------------------------------------------------------------------------------
+
+  /// Moves the value of `k` out and frees its slot; empty if `k` is not live. `k` and every
+  /// copy of it are stale from then on.
+  std::optional<T> remove(key_type k) {
+    if (!live(k)) return std::nullopt;
+    std::optional<T> out(std::move(*core_.ptr(k.index())));
+    kill(k.index());
+    return out;
+  }
+  /// Destroys the value of `k` in place and frees its slot; false if `k` is not live.
+  bool erase(key_type k) {
+    if (!live(k)) return false;
+    kill(k.index());
+    return true;
+  }
+  /// Keeps the elements for which pred(key, T&) is true, in ascending index order, and removes
+  /// the others. Returns the number removed.
+  template <class Pred>
+  size_type retain(Pred pred) {
+    size_type removed = 0;
+    core_.for_each_live([&](index_type i, T& v) {
+      if (!std::invoke(pred, key_at(i), v)) {
+        kill(i);
+        ++removed;
+      }
+    });
+    return removed;
+  }
+  /// Destroys every element; every key becomes stale. O(size()). Capacity and committed memory
+  /// stay. (It allocates only when a slot retires; std::bad_alloc then leaves the map valid.)
+  void clear() {
+    core_.for_each_live([&](index_type i, T&) { kill(i); });
+  }
+  /// Calls f(key, T&&) for each element in ascending index order, destroying each after the
+  /// call; the map is empty afterwards.
+  template <class F>
+  void drain(F f) {
+    core_.for_each_live([&](index_type i, T& v) {
+      struct Kill {
+        SlotMap* m;
+        index_type i;
+        ~Kill() { m->kill(i); }
+      } kill_after{this, i};
+      std::invoke(f, key_at(i), std::move(v));
+    });
+  }
+
+  // ---- access -------------------------------------------------------------------------------
+
+  /// The element of `k`, or nullptr when `k` is stale, null, out of range or forged. O(1).
+  [[nodiscard]] T* get(key_type k) noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
+  [[nodiscard]] const T* get(key_type k) const noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
+  /// The element of `k`; throws std::out_of_range when `k` is not live.
+  [[nodiscard]] T& at(key_type k) {
+    if (!live(k)) detail::throw_out_of_range("hislab: SlotMap::at() with a stale, null or foreign key");
+    return *core_.ptr(k.index());
+  }
+  [[nodiscard]] const T& at(key_type k) const {
+    if (!live(k)) detail::throw_out_of_range("hislab: SlotMap::at() with a stale, null or foreign key");
+    return *core_.ptr(k.index());
+  }
+  /// The element of `k`. Precondition: contains(k) (checked by HISLAB_ASSERT).
+  [[nodiscard]] T& operator[](key_type k) noexcept {
+    HISLAB_ASSERT(live(k), "SlotMap::operator[] with a key that is not live; its index", k.index());
+    return *core_.ptr(k.index());
+  }
+  [[nodiscard]] const T& operator[](key_type k) const noexcept {
+    HISLAB_ASSERT(live(k), "SlotMap::operator[] with a key that is not live; its index", k.index());
+    return *core_.ptr(k.index());
+  }
+  /// True when `k` names a live element.
+  [[nodiscard]] bool contains(key_type k) const noexcept { return live(k); }
+  /// Both elements at once, when `a` and `b` are live and name different slots; else empty.
+  [[nodiscard]] std::optional<std::pair<T&, T&>> get_disjoint(key_type a, key_type b) noexcept {
+    if (a.index() == b.index() || !live(a) || !live(b)) return std::nullopt;
+    return std::optional<std::pair<T&, T&>>(std::in_place, *core_.ptr(a.index()), *core_.ptr(b.index()));
+  }
+  /// The live key at slot `i`; the null key if `i` is vacant, held, retired or out of range.
+  /// (A literal 0 is ambiguous with key_of(const T*): write 0u.)
+  [[nodiscard]] key_type key_of(index_type i) const noexcept {
+    return i < capacity() && (gen(i) & 1u) != 0 ? key_at(i) : key_type{};
+  }
+  /// The key of the live element at `p`; the null key for any other address.
+  [[nodiscard]] key_type key_of(const T* p) const noexcept {
+    const index_type i = core_.index_of(p);
+    return i == npos ? key_type{} : key_at(i);
+  }
+
+  [[nodiscard]] size_type size() const noexcept { return core_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
+  /// True when every slot is occupied, held by a VacantEntry, or retired.
+  [[nodiscard]] bool full() const noexcept { return core_.full(); }
+  /// The virtual capacity: key indices are below it.
+  [[nodiscard]] size_type capacity() const noexcept { return core_.capacity(); }
+  /// Slots taken out of use for good because their generations are used up.
+  [[nodiscard]] size_type retired() const noexcept { return core_.retired(); }
+
+  // ---- iteration ----------------------------------------------------------------------------
+
+  /// Ascending index order, yielding KeyEntry{key, value}. Inserting or removing invalidates
+  /// iterators (not element references).
+  [[nodiscard]] iterator begin() noexcept { return {this, core_.next_live(0)}; }
+  [[nodiscard]] iterator end() noexcept { return {this, npos}; }
+  [[nodiscard]] const_iterator begin() const noexcept { return {this, core_.next_live(0)}; }
+  [[nodiscard]] const_iterator end() const noexcept { return {this, npos}; }
+  [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
+  [[nodiscard]] const_iterator cend() const noexcept { return end(); }
+
+  /// Calls f(key, T&) for each element in ascending index order.
+  template <class F>
+  void for_each(F&& f) {
+    core_.for_each_live([&](index_type i, T& v) { std::invoke(f, key_at(i), v); });
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    core_.for_each_live([&](index_type i, const T& v) { std::invoke(f, key_at(i), v); });
+  }
+
+  // ---- sampling -----------------------------------------------------------------------------
+
+  /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
+  template <class G>
+  [[nodiscard]] std::optional<KeyEntry<T, Tag>> random_occupied(G& g) {
+    return entry_or_empty<T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
+  }
+  template <class G>
+  [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G& g) const {
+    return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
+  }
+  /// Writes the keys of n uniformly random elements (with replacement) to `out`.
+  template <class G, class Out>
+  Out random_occupied_many(G& g, std::size_t n, Out out) const {
+    return detail::sample_many(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
+  }
+  /// Writes the keys of min(n, size()) distinct elements to `out`; every subset of that size is
+  /// equally likely.
+  template <class G, class Out>
+  Out random_occupied_unique(G& g, std::size_t n, Out out) const {
+    return detail::sample_unique(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
+  }
+  /// Same as size().
+  [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  /// Bytes of address space reserved: elements, bitmaps and generations.
+  [[nodiscard]] std::size_t memory_reserved() const noexcept {
+    return core_.memory_reserved() + gens_.size();
+  }
+  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
+  [[nodiscard]] std::size_t memory_committed() const noexcept {
+    if (capacity() == 0) return 0;
+    const std::size_t page = gens_.page_size();
+    return core_.memory_committed() +
+           (std::size_t{gen_high_} * sizeof(std::uint32_t) + page - 1) / page * page;
+  }
+  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
+  /// std::system_error if refused; the map stays usable and unlocked.
+  void lock_memory() {
+    core_.lock_memory();
+    if (auto ec = gens_.lock(0, gens_.size(), true)) {
+      core_.unlock_memory();
+      detail::throw_error_code(ec, "hislab: lock_memory(): mlock refused");
+    }
+  }
+  void unlock_memory() noexcept {
+    core_.unlock_memory();
+    if (capacity() != 0) (void)gens_.unlock(0, gens_.size());
+  }
+  /// Pre-faults the pages of slots [0, n) and of their generations. n > capacity() throws
+  /// CapacityError.
+  void reserve(size_type n) {
+    core_.reserve(n);
+    if (auto ec = prefault_gens(n)) detail::throw_error_code(ec, "hislab: reserve() could not commit memory");
+  }
+  /// Gives back the element pages that hold vacant slots only (generations stay: they are what
+  /// keeps old keys stale). No key or reference is invalidated; returns the bytes released.
+  std::size_t trim() noexcept { return core_.trim(); }
+  /// MADV_COLLAPSE over the committed element memory; best effort, the errno when refused.
+  std::error_code try_collapse() noexcept { return core_.try_collapse(); }
+
+ private:
+  friend struct detail::SlotMapTestAccess;
+  template <class, class, bool, template <class> class>
+  friend class detail::BitmapIterator;
+
+  struct Empty {};
+  explicit SlotMap(Empty) noexcept {}
+
+  bool init(const Options& o, std::error_code& ec) noexcept {
+    auto core = Core::try_create(o, ec);
+    if (!core) return false;
+    auto gens =
+        MmapRegion::try_reserve(std::size_t{o.virtual_capacity} * sizeof(std::uint32_t), HugePages::None, ec);
+    if (!gens) return false;
+    core_ = std::move(*core);
+    gens_ = std::move(*gens);
+    if ((ec = prefault_gens(o.initial_capacity))) return false;
+    if (o.lock_memory && (ec = gens_.lock(0, gens_.size(), true))) return false;
+    ec.clear();
+    return true;
+  }
+
+  std::error_code prefault_gens(size_type n) noexcept {
+    if (n == 0) return {};
+    if (auto ec = gens_.populate(0, std::size_t{n} * sizeof(std::uint32_t))) return ec;
+    if (n > gen_high_) gen_high_ = n;
+    return {};
+  }
+
+  [[nodiscard]] std::uint32_t* gens() const noexcept {
+    return reinterpret_cast<std::uint32_t*>(gens_.data());
+  }
+  [[nodiscard]] std::uint32_t gen(index_type i) const noexcept { return gens()[i]; }
+  [[nodiscard]] key_type key_at(index_type i) const noexcept { return key_type(i, gen(i)); }
+
+  /// A key is live when its slot's generation equals it and is odd (odd: the slot holds an
+  /// element). Vacant, held and retired slots have even generations, so no key matches them.
+  [[nodiscard]] bool live(key_type k) const noexcept {
+    const index_type i = k.index();
+    return i < capacity() && gen(i) == k.generation() && (k.generation() & 1u) != 0;
+  }
+
+  /// The slot `i` has just received its element: its generation turns odd.
+  key_type born(index_type i) noexcept {
+    if (i >= gen_high_) gen_high_ = i + 1;
+    return key_type(i, ++gens()[i]);
+  }
+
+  /// Destroys the live element at `i`; its key turns stale before the destructor runs. The slot
+  /// retires when it has handed out its last generation.
+  void kill(index_type i) {
+    std::uint32_t& g = gens()[i];
+    if (HISLAB_UNLIKELY(g >= last_gen_)) {
+      ++g;
+      core_.retire_live(i);
+      return;
+    }
+    ++g;
+    core_.destroy_live(i);
+  }
+
+  template <bool Throw, class... A>
+  key_type put(A&&... args) {
+    const index_type i = core_.template emplace<Throw>(std::forward<A>(args)...);
+    if (i == npos) return key_type{};
+    return born(i);
+  }
+
+  static std::optional<key_type> engaged(key_type k) noexcept {
+    return k.is_null() ? std::nullopt : std::optional<key_type>(k);
+  }
+
+  template <class V>
+  std::optional<KeyEntry<V, Tag>> entry_or_empty(index_type i) const noexcept {
+    if (i == npos) return std::nullopt;
+    return make_entry<V>(i);
+  }
+
+  // The iterator's owner interface.
+  [[nodiscard]] index_type next_live(index_type from) const noexcept { return core_.next_live(from); }
+  template <class V>
+  [[nodiscard]] KeyEntry<V, Tag> make_entry(index_type i) const noexcept {
+    return {key_at(i), *core_.ptr(i)};
+  }
+
+  /// An output iterator of indices that writes their keys to `out`.
+  template <class Out>
+  struct KeyWriter {
+    const SlotMap* map;
+    Out out;
+    KeyWriter& operator*() noexcept { return *this; }
+    KeyWriter& operator++() noexcept { return *this; }
+    KeyWriter& operator++(int) noexcept { return *this; }
+    KeyWriter& operator=(index_type i) {
+      *out = map->key_at(i);
+      ++out;
+      return *this;
+    }
+  };
+
+  Core core_;
+  MmapRegion gens_;                        // one generation per slot; never released
+  size_type gen_high_ = 0;                 // generations at or above it were never written
+  std::uint32_t last_gen_ = 0xFFFF'FFFFu;  // the last generation a slot hands out
+};
+
+HISLAB_NAMESPACE_END
+
+/// Keys hash as their to_bits().
+template <class Tag>
+struct std::hash<hislab::Key<Tag>> {
+  std::size_t operator()(hislab::Key<Tag> k) const noexcept {
+    return std::hash<std::uint64_t>{}(k.to_bits());
+  }
+};
