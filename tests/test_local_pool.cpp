@@ -125,7 +125,8 @@ TEST_CASE("Slot: empty states, moves", "[local_pool]") {
   REQUIRE(Counted::live == 1);
   REQUIRE(c->value == 1);
   REQUIRE(CountedPool::size() == 1);
-  c = std::move(c);  // self-move keeps the element
+  auto& same = c;
+  c = std::move(same);  // self-move keeps the element
   REQUIRE(c);
   REQUIRE(CountedPool::size() == 1);
   c = Slot<Counted, CountedPool>{};
@@ -219,6 +220,18 @@ TEST_CASE("Slot: misuse is caught by assertions", "[local_pool]") {
       OrderPool::free(1);  // the element s2 owns, freed by index: s2 dangles
       (void)OrderPool::shutdown();
       s2.reset();  // after shutdown
+    });
+    REQUIRE(r.signaled);
+    REQUIRE(r.err.find("pool is not initialised") != std::string::npos);
+  }
+  SECTION("destroyed after its thread's pool") {
+    auto r = hislab_test::run_in_child([] {
+      std::thread t([] {
+        static thread_local OrderSlot early;  // constructed before the pool: destroyed after it
+        OrderPool::init();
+        early = OrderPool::insert(1, 1.0);
+      });
+      t.join();
     });
     REQUIRE(r.signaled);
     REQUIRE(r.err.find("pool is not initialised") != std::string::npos);

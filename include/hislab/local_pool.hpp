@@ -182,10 +182,13 @@ class LocalPool {
   struct Holder {
     std::optional<HiSlab<T>> slab;
     ~Holder() {
-      // From here on a Slot freed by an element's destructor is let go: the sweep of the slab's
-      // destructor destroys every element still live exactly once.
+      // While the slab's destructor sweeps the elements still live, a Slot that one of them
+      // holds is let go (the sweep destroys each element exactly once); a Slot destroyed after
+      // that is the caller's bug, asserted.
       current() = nullptr;
-      tearing_down() = true;
+      sweeping() = true;
+      slab.reset();
+      sweeping() = false;
     }
   };
   static Holder& holder() {
@@ -197,7 +200,7 @@ class LocalPool {
     static thread_local constinit HiSlab<T>* s = nullptr;
     return s;
   }
-  static bool& tearing_down() noexcept {
+  static bool& sweeping() noexcept {
     static thread_local constinit bool t = false;
     return t;
   }
@@ -211,9 +214,9 @@ class LocalPool {
     HiSlab<T>* s = current();
     if (HISLAB_UNLIKELY(s == nullptr)) {
       HISLAB_ASSERT(
-          tearing_down(),
-          "Slot destroyed where its pool is not initialised (after shutdown(), or on another thread); "
-          "pools initialised here",
+          sweeping(),
+          "Slot destroyed where its pool is not initialised (after shutdown(), after its thread's pool was "
+          "destroyed, or on another thread); pools initialised here",
           0);
       return;  // without assertions the element is leaked, never touched
     }
