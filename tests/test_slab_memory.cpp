@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <random>
 #include <system_error>
@@ -233,4 +234,46 @@ TEST_CASE("TaggedHiSlab: the tag bitmap is accounted, pre-faulted and locked wit
     // At least the tag bits of the pre-faulted slots on top of what the plain slab locks.
     REQUIRE(tagged_locked >= plain_locked + static_cast<long>(n / 8));
   }
+}
+
+namespace {
+struct CopyProbe {
+  static inline int constructed = 0, destroyed = 0, never_built = 0;
+  std::array<char, 4000> pad{};
+  int magic = 0x1234;
+  CopyProbe() { ++constructed; }
+  CopyProbe(const CopyProbe& o) : pad(o.pad) { ++constructed; }
+  ~CopyProbe() {
+    ++destroyed;
+    if (magic != 0x1234) ++never_built;
+  }
+};
+}  // namespace
+
+TEST_CASE("A copy whose page commit is refused destroys only what it built", "[memory][errors]") {
+  auto res = hislab_test::run_in_child([] {
+    struct rlimit rl {
+      64 * 1024, 64 * 1024
+    };
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(3);
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(4);  // root ignores RLIMIT_MEMLOCK
+    {
+      HiSlab<CopyProbe> src(Options{0, 64, HugePages::None, true});
+      for (int i = 0; i < 8; ++i) src.emplace();  // 8 pages locked of 16 allowed
+      try {
+        HiSlab<CopyProbe> copy(src);  // needs 8 more pages: refused part-way
+        ::_exit(5);
+      } catch (const std::system_error& e) {
+        if (e.code().value() != ENOMEM && e.code().value() != EPERM) ::_exit(6);
+      }
+      // Every element the copy built was destroyed, and nothing it did not build.
+      if (CopyProbe::never_built != 0) ::_exit(7);
+      if (CopyProbe::constructed - CopyProbe::destroyed != 8) ::_exit(8);
+      if (src.size() != 8) ::_exit(9);
+    }
+    ::_exit(CopyProbe::constructed == CopyProbe::destroyed ? 0 : 10);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
 }

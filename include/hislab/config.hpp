@@ -12,7 +12,7 @@
 ///
 /// Derived facts (never set these yourself):
 ///   HISLAB_DETAIL_KERNEL_{AVX512,AVX2,NEON,SCALAR}   exactly one is 1
-///   HISLAB_HAS_EXCEPTIONS, HISLAB_DETAIL_ASSERTS, HISLAB_DETAIL_HAS_BMI2
+///   HISLAB_HAS_EXCEPTIONS, HISLAB_DETAIL_ASSERTS, HISLAB_DETAIL_HAS_BMI2, HISLAB_DETAIL_HAS_BITALG
 
 #include "version.hpp"
 
@@ -61,7 +61,8 @@
     defined(HISLAB_DETAIL_KERNEL_NEON) || defined(HISLAB_DETAIL_KERNEL_SCALAR)
 #error "HISLAB_DETAIL_KERNEL_* are derived by hislab/config.hpp; use HISLAB_FORCE_SCALAR / HISLAB_DISABLE_*"
 #endif
-#if defined(HISLAB_HAS_EXCEPTIONS) || defined(HISLAB_DETAIL_ASSERTS) || defined(HISLAB_DETAIL_HAS_BMI2)
+#if defined(HISLAB_HAS_EXCEPTIONS) || defined(HISLAB_DETAIL_ASSERTS) || defined(HISLAB_DETAIL_HAS_BMI2) || \
+    defined(HISLAB_DETAIL_HAS_BITALG)
 #error "HISLAB_HAS_EXCEPTIONS / HISLAB_DETAIL_* are derived by hislab/config.hpp; do not define them"
 #endif
 
@@ -97,6 +98,13 @@
 #define HISLAB_DETAIL_HAS_BMI2 0
 #endif
 
+// AVX-512 BITALG (per-byte popcounts) speeds up select in a block; the path also needs AVX-512 BW.
+#if HISLAB_DETAIL_KERNEL_AVX512 && defined(__AVX512BITALG__) && defined(__AVX512BW__)
+#define HISLAB_DETAIL_HAS_BITALG 1
+#else
+#define HISLAB_DETAIL_HAS_BITALG 0
+#endif
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
 #define HISLAB_HAS_EXCEPTIONS 1
 #else
@@ -115,18 +123,31 @@
 #define HISLAB_DETAIL_BENCH_NO_RANK_COUNTS 0
 #endif
 
-// The ABI namespace names the version and the kernel, so that a TU built with -mavx2 and one
-// built without cannot silently share one definition: mixing them is a link error, not SIGILL.
+// The ABI namespace names the version, the kernel and every other target feature that changes
+// the body of an inline function (BMI2, BITALG), so that a TU built with -mavx2 -mbmi2 and one
+// built without cannot silently share one definition: the linker could keep the body that the
+// running CPU cannot execute (SIGILL). Mixing them is a link error instead wherever the two TUs
+// pass hislab types to each other, and otherwise each TU keeps its own copies.
 // (The bench-only variant without rank counts gets a namespace of its own, so that one
 // benchmark binary can hold both and compare them in the same run.)
 #if HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
 #define HISLAB_DETAIL_ABI v0_1_bench_nocounts
+#elif HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BITALG && HISLAB_DETAIL_HAS_BMI2
+#define HISLAB_DETAIL_ABI v0_1_avx512_bitalg_bmi2
+#elif HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BITALG
+#define HISLAB_DETAIL_ABI v0_1_avx512_bitalg
+#elif HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BMI2
+#define HISLAB_DETAIL_ABI v0_1_avx512_bmi2
 #elif HISLAB_DETAIL_KERNEL_AVX512
 #define HISLAB_DETAIL_ABI v0_1_avx512
+#elif HISLAB_DETAIL_KERNEL_AVX2 && HISLAB_DETAIL_HAS_BMI2
+#define HISLAB_DETAIL_ABI v0_1_avx2_bmi2
 #elif HISLAB_DETAIL_KERNEL_AVX2
 #define HISLAB_DETAIL_ABI v0_1_avx2
 #elif HISLAB_DETAIL_KERNEL_NEON
 #define HISLAB_DETAIL_ABI v0_1_neon
+#elif HISLAB_DETAIL_HAS_BMI2
+#define HISLAB_DETAIL_ABI v0_1_scalar_bmi2
 #else
 #define HISLAB_DETAIL_ABI v0_1_scalar
 #endif

@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "detail/os_linux.hpp"
-#include "detail/sanitizer.hpp"
 #include "detail/throw.hpp"
 #include "types.hpp"
 
@@ -140,11 +139,11 @@ class MmapRegion {
   MmapRegion(std::byte* p, std::size_t n, HugePages h, std::size_t page, bool owner = true) noexcept
       : data_(p), size_(n), huge_(h), page_(page), owner_(owner) {}
 
+  // AddressSanitizer keeps manual poison across munmap, so whoever poisons part of a region
+  // unpoisons it before the region goes (SlabCore: its committed high-water mark). Clearing the
+  // shadow of the whole reservation here would commit 1/8 of it as shadow memory.
   void unmap() noexcept {
     if (!owner_) return;  // a view into another region: that one unmaps
-    // AddressSanitizer keeps manual poison across munmap: a later mapping at the same address
-    // would inherit it. Clearing zero shadow over a large range is cheap (ASan drops the pages).
-    if (data_ != nullptr) detail::unpoison(data_, size_);
     detail::os::unmap(data_, size_);
   }
 

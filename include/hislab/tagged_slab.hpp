@@ -68,38 +68,37 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   [[nodiscard]] const_tagged_view tagged() const noexcept {
     return {const_tagged_iterator(this, tag_bits().find_next_set(0)), const_tagged_iterator(this, npos)};
   }
-  /// Calls f(index, T&) for each tagged element in ascending order.
+  /// Calls f(index, T&) for each tagged element in ascending order. f may erase, untag or tag
+  /// elements: one untagged or erased before its turn is not visited, one tagged after the
+  /// visit began may or may not be (as for_each()).
   template <class F>
   void for_each_tagged(F&& f) {
-    tag_bits().for_each_set([&](index_type i) { std::invoke(f, i, *this->core_.ptr(i)); });
+    tag_bits().for_each_set([&](index_type i) {
+      if (tag_bits().test(i)) std::invoke(f, i, *this->core_.ptr(i));
+    });
   }
   template <class F>
   void for_each_tagged(F&& f) const {
     tag_bits().for_each_set([&](index_type i) { std::invoke(f, i, std::as_const(*this->core_.ptr(i))); });
   }
   /// Removes the tagged elements for which pred(index, T&) is false; untagged elements are not
-  /// visited. Returns the number removed.
+  /// visited. Returns the number this call removed. pred may erase, untag or tag elements (as
+  /// for_each_tagged()).
   template <class Pred>
   size_type retain_tagged(Pred pred) {
     size_type removed = 0;
     tag_bits().for_each_set([&](index_type i) {
-      if (!std::invoke(pred, i, *this->core_.ptr(i))) {
-        this->erase(i);
-        ++removed;
-      }
+      if (tag_bits().test(i) && !std::invoke(pred, i, *this->core_.ptr(i)) && this->erase(i)) ++removed;
     });
     return removed;
   }
   /// Untags (and keeps) the tagged elements for which pred(index, T&) is false. Returns the
-  /// number untagged.
+  /// number this call untagged. pred may erase, untag or tag elements (as for_each_tagged()).
   template <class Pred>
   size_type retain_tag(Pred pred) {
     size_type untagged = 0;
     tag_bits().for_each_set([&](index_type i) {
-      if (!std::invoke(pred, i, *this->core_.ptr(i))) {
-        tag_bits().reset(i);
-        ++untagged;
-      }
+      if (tag_bits().test(i) && !std::invoke(pred, i, *this->core_.ptr(i)) && tag_bits().reset(i)) ++untagged;
     });
     return untagged;
   }

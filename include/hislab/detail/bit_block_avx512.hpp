@@ -46,7 +46,7 @@ struct BitBlockAvx512 {
     const unsigned lane = static_cast<unsigned>(std::countr_zero(m));
     return lane * 64 + static_cast<unsigned>(std::countr_zero(b.w[lane]));
   }
-#if defined(__AVX512BITALG__)
+#if HISLAB_DETAIL_HAS_BITALG
   /// The popcount of each 64-bit lane: per-byte popcounts, summed per lane by sad against 0.
   static __m512i word_counts(__m512i v) noexcept {
     return _mm512_sad_epu8(_mm512_popcnt_epi8(v), _mm512_setzero_si512());
@@ -54,7 +54,7 @@ struct BitBlockAvx512 {
 #endif
   static unsigned popcount(const Block512& b) noexcept { return BitBlockScalar::popcount(b); }
   static unsigned select(const Block512& b, unsigned k) noexcept {
-#if defined(__AVX512BITALG__)
+#if HISLAB_DETAIL_HAS_BITALG
     // The 8 word popcounts in one register, then the same branchless pick as the summary levels.
     std::uint32_t r = k;
     const unsigned i = BitBlockAvx2::pick_of_8(_mm512_maskz_cvtepi64_epi32(0xFF, word_counts(load(b))), r);

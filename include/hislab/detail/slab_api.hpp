@@ -150,12 +150,13 @@ class SlabApi : public MemoryApi<T> {
     return true;
   }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
-  /// removes the others. Returns the number removed.
+  /// removes the others. Returns the number removed. pred may erase or insert other elements:
+  /// an erased one is not visited, an inserted one may or may not be (visit_live in slab_core.hpp).
   template <class Pred>
   size_type retain(Pred pred) {
     size_type removed = 0;
-    core_.for_each_live([&](index_type i, T& v) {
-      if (!std::invoke(pred, i, v)) {
+    core_.visit_live([&](index_type i, T& v) {
+      if (!std::invoke(pred, i, v) && core_.contains(i)) {
         self().hook_release(i);
         core_.destroy_live(i);
         ++removed;
@@ -166,14 +167,16 @@ class SlabApi : public MemoryApi<T> {
   /// Destroys every element. O(occupied blocks); capacity and committed memory stay.
   void clear() noexcept { core_.clear(); }
   /// Calls f(index, T&&) for each element in ascending order, destroying each after the call;
-  /// the slab is empty afterwards.
+  /// the slab is empty of the elements it visited afterwards. f may erase other elements (they
+  /// are not visited).
   template <class F>
   void drain(F f) {
-    core_.for_each_live([&](index_type i, T& v) {
+    core_.visit_live([&](index_type i, T& v) {
       struct Destroy {
         SlabApi* s;
         index_type i;
         ~Destroy() {
+          if (!s->core_.contains(i)) return;  // f erased it itself
           s->self().hook_release(i);
           s->core_.destroy_live(i);
         }
@@ -240,9 +243,11 @@ class SlabApi : public MemoryApi<T> {
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
+  /// f may erase or insert elements: an erased one is not visited, an inserted one is visited
+  /// when it lies in a later 64-slot word than the current element, and otherwise not.
   template <class F>
   void for_each(F&& f) {
-    core_.for_each_live([&](index_type i, T& v) { std::invoke(f, i, v); });
+    core_.visit_live([&](index_type i, T& v) { std::invoke(f, i, v); });
   }
   template <class F>
   void for_each(F&& f) const {

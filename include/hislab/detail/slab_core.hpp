@@ -144,6 +144,8 @@ class SlabCore {
     HISLAB_ASSERT(held_.empty(), "slab destroyed or moved from while VacantEntry objects hold indices; count",
                   held_.size());
     destroy_all();
+    // What commit_slots() and release() poisoned lies below poisoned_; unmapping keeps poison.
+    if (poisoned_ != 0) unpoison(elems_.data(), poisoned_);
   }
 
   void swap(SlabCore& o) noexcept {
@@ -159,6 +161,7 @@ class SlabCore {
     swap(chunk_bytes_, o.chunk_bytes_);
     swap(commit_limit_, o.commit_limit_);
     swap(locked_, o.locked_);
+    swap(poisoned_, o.poisoned_);
   }
 
   // ---- queries ----------------------------------------------------------------------------
@@ -217,6 +220,7 @@ class SlabCore {
     for (std::size_t k = 0; k < n; ++k) out[k] = nth_live(ranks[k]);
   }
 
+  /// Calls f(i, value) for each live slot in ascending order; f must not change the occupancy.
   template <class F>
   void for_each_live(F&& f) const {
     if (HISLAB_LIKELY(excluded_ == 0)) {
@@ -226,6 +230,17 @@ class SlabCore {
         if (!is_excluded(i)) f(i, *ptr(i));
       });
     }
+  }
+
+  /// As for_each_live(), for callbacks that may erase or insert elements of this core: each slot
+  /// is tested again just before its call, so an element erased by an earlier call is never
+  /// visited. An element inserted during the visit is visited when its slot lies in a later
+  /// 64-slot word than the one being visited, and otherwise not.
+  template <class F>
+  void visit_live(F&& f) const {
+    occ_.for_each_set([&](index_type i) {
+      if (contains(i)) f(i, *ptr(i));
+    });
   }
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
@@ -315,19 +330,19 @@ class SlabCore {
     release(i);
   }
 
-  /// Destroys every live value; held indices stay held, retired ones retired.
+  /// Destroys every live value; held indices stay held, retired ones retired. A destructor may
+  /// erase other elements (each is destroyed once) or insert new ones (destroyed too: the slab is
+  /// empty afterwards; a destructor that always inserts never lets it end).
   void clear() noexcept {
-    if (HISLAB_LIKELY(excluded_ == 0)) {
-      if constexpr (!std::is_trivially_destructible_v<T> || HISLAB_DETAIL_ASAN) {
-        occ_.for_each_set([&](index_type i) {
-          if constexpr (!std::is_trivially_destructible_v<T>) ptr(i)->~T();
-          poison(ptr(i), sizeof(T));
-        });
+    if constexpr (std::is_trivially_destructible_v<T>) {
+      if (HISLAB_LIKELY(excluded_ == 0)) {
+        if constexpr (HISLAB_DETAIL_ASAN) occ_.for_each_set([&](index_type i) { poison(ptr(i), sizeof(T)); });
+        occ_.clear();
+        tags_.clear();
+        return;
       }
-      occ_.clear();
-    } else {
-      for_each_live([&](index_type i, T&) { destroy_live(i); });
     }
+    destroy_each();
     tags_.clear();
   }
 
@@ -490,7 +505,16 @@ class SlabCore {
 
   void destroy_all() noexcept {
     if (capacity() == 0) return;
-    if constexpr (!std::is_trivially_destructible_v<T>) for_each_live([&](index_type, T& v) { v.~T(); });
+    if constexpr (!std::is_trivially_destructible_v<T>) destroy_each();
+  }
+
+  /// Destroys the live elements one at a time, looking up the next one after each destructor
+  /// returns (the slot stays marked while its destructor runs, so that nothing is built over
+  /// it), and again from the start while any is left: destructors may erase or insert.
+  void destroy_each() noexcept {
+    while (size() != 0) {
+      for (index_type i = next_live(0); i != npos; i = next_live(i + 1)) destroy_live(i);
+    }
   }
 
   /// Calls f(lo_byte, hi_byte) for each maximal run of set bits in `bm`, scaled to chunks.
@@ -526,6 +550,7 @@ class SlabCore {
           if (auto ec = elems_.lock(lo, chunk_bytes_, true)) return ec;
         }
         poison(elems_.data() + lo, chunk_bytes_);
+        if (lo + chunk_bytes_ > poisoned_) poisoned_ = lo + chunk_bytes_;
         chunks_.set(static_cast<index_type>(c));
       }
     }
@@ -573,6 +598,7 @@ class SlabCore {
   std::size_t chunk_bytes_ = 4096;
   index_type commit_limit_ = 0;
   bool locked_ = false;
+  std::size_t poisoned_ = 0;  // element bytes that may carry ASan poison: the chunks ever committed
 };
 
 /// A core's live slots as the samplers (sampling.hpp) see a ranked set: excluded indices skipped.
