@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <ranges>
 #include <stdexcept>
 #include <string>
@@ -495,4 +496,85 @@ TEST_CASE("HiSlab: destroying a large reservation leaves it unmapped and not res
   }
   CAPTURE(before, rss_kib());
   REQUIRE(rss_kib() < before + 64 * 1024);
+}
+
+namespace {
+struct Point {
+  int x;
+  int y;
+};
+template <class S, class... A>
+concept can_emplace = requires(S s, A&&... a) {
+  s.emplace(std::forward<A>(a)...);
+};
+}  // namespace
+
+// A wrong emplace fails at the call site (a constraint), the same way with g++ and clang++.
+static_assert(can_emplace<HiSlab<Point>, int, int>);
+static_assert(!can_emplace<HiSlab<Point>, double, int>);  // narrowing into an aggregate
+static_assert(!can_emplace<HiSlab<Point>, int, int, int>);
+static_assert(!can_emplace<HiSlab<std::string>, Point>);
+static_assert(can_emplace<HiSlab<std::string>, int, char>);
+static_assert(can_emplace<TaggedHiSlab<Point>, int, int>);
+static_assert(!can_emplace<TaggedHiSlab<Point>, double, int>);
+
+TEST_CASE("HiSlab: iterators have operator->; sampling takes temporary generators", "[slab]") {
+  HiSlab<Point> s;
+  s.emplace(1, 2);
+  s.emplace(3, 4);
+  auto it = std::ranges::find_if(s, [](auto e) { return e.value.x == 3; });
+  REQUIRE(it->index == 1);
+  REQUIRE(it->value.y == 4);
+  it->value.y = 5;
+  REQUIRE(s[1].y == 5);
+  const auto e = s.random_occupied(std::mt19937(42));  // a temporary generator
+  REQUIRE(e);
+  REQUIRE(s.contains(e->index));
+  std::vector<index_type> out;
+  s.random_occupied_many(std::mt19937_64(1), 3, std::back_inserter(out));
+  REQUIRE(out.size() == 3);
+}
+
+TEST_CASE("HiSlab: error messages name the index and the capacity", "[slab][errors]") {
+  HiSlab<int> s(0, 4);
+  s.insert(1);
+  try {
+    (void)s.at(3);
+    FAIL("at() on a vacant index must throw");
+  } catch (const std::out_of_range& e) {
+    const std::string what = e.what();
+    REQUIRE(what.find("at()") != std::string::npos);
+    REQUIRE(what.find(" 3 ") != std::string::npos);
+    REQUIRE(what.find("capacity 4") != std::string::npos);
+  }
+  for (int i = 0; i < 3; ++i) s.insert(i);
+  try {
+    s.insert(9);
+    FAIL("insert into a full slab must throw");
+  } catch (const hislab::CapacityError& e) {
+    REQUIRE(std::string(e.what()).find("capacity 4") != std::string::npos);
+  }
+  try {
+    s.reserve(5);
+    FAIL("reserve beyond the capacity must throw");
+  } catch (const hislab::CapacityError& e) {
+    REQUIRE(std::string(e.what()).find("reserve(5)") != std::string::npos);
+  }
+}
+
+TEST_CASE("HiSlab: after swap, element pointers follow their elements, iterators stay with the slab",
+          "[slab]") {
+  HiSlab<std::string> a, b;
+  a.insert("a0");
+  a.insert("a1");
+  b.insert("b0");
+  b.insert("b1");
+  b.insert("b2");
+  std::string* p = a.get(0);
+  auto it = a.begin();
+  a.swap(b);
+  REQUIRE(b.get(0) == p);
+  REQUIRE(*p == "a0");
+  REQUIRE((*it).value == "b0");  // the iterator walks what a holds now
+  REQUIRE(std::distance(it, a.end()) == 3);
 }

@@ -246,3 +246,15 @@ TEST_CASE("TaggedHiSlab model test with tag / untag / retain_tag", "[tagged][mod
     REQUIRE(Counted::live == 0);
   }
 }
+
+TEST_CASE("TaggedHiSlab: tagged() is a borrowed range", "[tagged]") {
+  hislab::TaggedHiSlab<int> book;
+  book.emplace_tagged(5);
+  book.emplace_tagged(7);
+  static_assert(std::ranges::borrowed_range<decltype(book.tagged())>);
+  static_assert(std::ranges::borrowed_range<decltype(std::as_const(book).tagged())>);
+  auto it = std::ranges::find_if(book.tagged(), [](auto e) { return e.value == 7; });
+  static_assert(!std::is_same_v<decltype(it), std::ranges::dangling>);
+  REQUIRE(it->index == 1);
+  REQUIRE(it->value == 7);
+}

@@ -125,6 +125,7 @@ class LocalPool {
   /// Constructs T(args...) (or T{args...}) in the smallest vacant slot and returns its owner.
   /// Throws CapacityError when full, std::logic_error when this thread has not called init().
   template <class... A>
+  requires detail::constructible_from_args<T, A...>
   [[nodiscard]] static slot_type insert(A&&... args) {
     HiSlab<T>* s = current();
     if (HISLAB_UNLIKELY(s == nullptr))
@@ -133,6 +134,7 @@ class LocalPool {
   }
   /// As insert(), but empty when full or before init(); constructs nothing then.
   template <class... A>
+  requires detail::constructible_from_args<T, A...>
   [[nodiscard]] static std::optional<slot_type> try_insert(A&&... args) {
     HiSlab<T>* s = current();
     if (s == nullptr) return std::nullopt;

@@ -123,7 +123,7 @@ class SlotMap {
     /// Constructs the value; key() is valid from now on and the entry is spent. If the
     /// constructor throws, the slot stays held by the entry (and is freed with it).
     template <class... A>
-    T& insert(A&&... args) {
+    requires detail::constructible_from_args<T, A...> T& insert(A&&... args) {
       HISLAB_ASSERT(map_ != nullptr, "SlotMap::VacantEntry::insert on a spent or moved-from entry for index",
                     i_);
       T& v = map_->core_.fill_held(i_, std::forward<A>(args)...);
@@ -203,13 +203,13 @@ class SlotMap {
   key_type insert(T&& v) { return put<true>(std::move(v)); }
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its key.
   template <class... A>
-  key_type emplace(A&&... args) {
+  requires detail::constructible_from_args<T, A...> key_type emplace(A&&... args) {
     return put<true>(std::forward<A>(args)...);
   }
   /// As emplace(), but a full map (or a refused page) gives an empty optional, constructs
   /// nothing and leaves the arguments untouched.
   template <class... A>
-  std::optional<key_type> try_emplace(A&&... args) {
+  requires detail::constructible_from_args<T, A...> std::optional<key_type> try_emplace(A&&... args) {
     return engaged(put<false>(std::forward<A>(args)...));
   }
   std::optional<key_type> try_insert(T&& v) { return engaged(put<false>(std::move(v))); }
@@ -283,11 +283,15 @@ class SlotMap {
   [[nodiscard]] const T* get(key_type k) const noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
   /// The element of `k`; throws std::out_of_range when `k` is not live.
   [[nodiscard]] T& at(key_type k) {
-    if (!live(k)) detail::throw_out_of_range("hislab: SlotMap::at() with a stale, null or foreign key");
+    if (!live(k))
+      detail::throw_out_of_range_at("hislab: SlotMap::at() with a stale, null or foreign key; its index",
+                                    k.index(), capacity());
     return *core_.ptr(k.index());
   }
   [[nodiscard]] const T& at(key_type k) const {
-    if (!live(k)) detail::throw_out_of_range("hislab: SlotMap::at() with a stale, null or foreign key");
+    if (!live(k))
+      detail::throw_out_of_range_at("hislab: SlotMap::at() with a stale, null or foreign key; its index",
+                                    k.index(), capacity());
     return *core_.ptr(k.index());
   }
   /// The element of `k`. Precondition: contains(k) (checked by HISLAB_ASSERT).
@@ -350,23 +354,23 @@ class SlotMap {
   // ---- sampling -----------------------------------------------------------------------------
 
   /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
-  template <class G>
-  [[nodiscard]] std::optional<KeyEntry<T, Tag>> random_occupied(G& g) {
+  template <detail::random_generator G>
+  [[nodiscard]] std::optional<KeyEntry<T, Tag>> random_occupied(G&& g) {
     return entry_or_empty<T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
   }
-  template <class G>
-  [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G& g) const {
+  template <detail::random_generator G>
+  [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G&& g) const {
     return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
   }
   /// Writes the keys of n uniformly random elements (with replacement) to `out`.
-  template <class G, class Out>
-  Out random_occupied_many(G& g, std::size_t n, Out out) const {
+  template <detail::random_generator G, class Out>
+  Out random_occupied_many(G&& g, std::size_t n, Out out) const {
     return detail::sample_many(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
   }
   /// Writes the keys of min(n, size()) distinct elements to `out`; every subset of that size is
   /// equally likely.
-  template <class G, class Out>
-  Out random_occupied_unique(G& g, std::size_t n, Out out) const {
+  template <detail::random_generator G, class Out>
+  Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return detail::sample_unique(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
   }
   /// Same as size().

@@ -47,7 +47,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   }
   /// Emplaces (as emplace()) and tags the new element.
   template <class... A>
-  index_type emplace_tagged(A&&... args) {
+  requires detail::constructible_from_args<T, A...> index_type emplace_tagged(A&&... args) {
     const index_type i = this->emplace(std::forward<A>(args)...);
     tag_bits().set(i);
     return i;
@@ -106,22 +106,22 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   // ---- sampling the tagged subset -----------------------------------------------------------
 
   /// A uniformly random tagged element, empty when none is tagged. O(log capacity).
-  template <class G>
-  [[nodiscard]] std::optional<Entry<T>> random_tagged(G& g) {
+  template <detail::random_generator G>
+  [[nodiscard]] std::optional<Entry<T>> random_tagged(G&& g) {
     return this->template entry_at<T>(detail::sample_one(g, tag_bits()));
   }
-  template <class G>
-  [[nodiscard]] std::optional<Entry<const T>> random_tagged(G& g) const {
+  template <detail::random_generator G>
+  [[nodiscard]] std::optional<Entry<const T>> random_tagged(G&& g) const {
     return this->template entry_at<const T>(detail::sample_one(g, tag_bits()));
   }
   /// Writes n uniformly random tagged indices (with replacement) to `out`.
-  template <class G, class Out>
-  Out random_tagged_many(G& g, std::size_t n, Out out) const {
+  template <detail::random_generator G, class Out>
+  Out random_tagged_many(G&& g, std::size_t n, Out out) const {
     return detail::sample_many(g, n, tag_bits(), out);
   }
   /// Writes min(n, count_tagged()) distinct tagged indices to `out`, uniformly over subsets.
-  template <class G, class Out>
-  Out random_tagged_unique(G& g, std::size_t n, Out out) const {
+  template <detail::random_generator G, class Out>
+  Out random_tagged_unique(G&& g, std::size_t n, Out out) const {
     return detail::sample_unique(g, n, tag_bits(), out);
   }
 

@@ -42,6 +42,14 @@ class BitmapIterator {
     else
       return owner_->template make_entry<V>(i_);
   }
+  /// `it->value`, `it->index` (or `it->key`): the entry, held by a small proxy.
+  [[nodiscard]] auto operator->() const noexcept {
+    struct Arrow {
+      reference entry;
+      const reference* operator->() const noexcept { return &entry; }
+    };
+    return Arrow{**this};
+  }
   BitmapIterator& operator++() noexcept {
     if constexpr (Tagged)
       i_ = owner_->next_tagged(i_ + 1);
@@ -87,3 +95,8 @@ class BitmapView : public std::ranges::view_base {
 
 }  // namespace detail
 HISLAB_NAMESPACE_END
+
+/// A BitmapView only refers to its container: iterators from it stay valid after the view is
+/// gone, so algorithms may return them (no std::ranges::dangling).
+template <class It>
+inline constexpr bool std::ranges::enable_borrowed_range<hislab::detail::BitmapView<It>> = true;

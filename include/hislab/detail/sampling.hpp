@@ -7,12 +7,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <type_traits>
 
 #include "../hier_bitmap.hpp"
 #include "../types.hpp"
 
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
+
+/// What the sampling functions take: a std::uniform_random_bit_generator, lvalue or temporary.
+template <class G>
+concept random_generator = std::uniform_random_bit_generator<std::remove_cvref_t<G>>;
 
 /// A uniform integer in [0, n), n > 0. std::uniform_int_distribution is exact (it rejects) and
 /// deterministic for a given generator state.

@@ -57,7 +57,7 @@ class SlabApi : public MemoryApi<T> {
     /// Constructs the value at index(); the entry is spent afterwards. If the constructor
     /// throws, the index stays held by the entry (and is freed with it).
     template <class... A>
-    T& insert(A&&... args) {
+    requires constructible_from_args<T, A...> T& insert(A&&... args) {
       HISLAB_ASSERT(slab_ != nullptr, "VacantEntry::insert on a spent or moved-from entry for index", i_);
       T& v = slab_->core_.fill_held(i_, std::forward<A>(args)...);
       slab_ = nullptr;
@@ -97,7 +97,9 @@ class SlabApi : public MemoryApi<T> {
     return Derived(std::move(*core));
   }
 
-  /// Exchanges contents, capacities and memory with `o`. O(1); iterators follow their elements.
+  /// Exchanges contents, capacities and memory with `o`. O(1). References and pointers to
+  /// elements follow their elements; iterators do not (they refer to the slab object: after
+  /// a.swap(b) an iterator obtained from `a` walks what `a` holds now, from its index on).
   void swap(Derived& o) noexcept { core_.swap(o.core_); }
   friend void swap(Derived& a, Derived& b) noexcept { a.swap(b); }
 
@@ -111,13 +113,13 @@ class SlabApi : public MemoryApi<T> {
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its index.
   /// Strong guarantee: if the constructor throws, nothing changes.
   template <class... A>
-  HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
+  requires constructible_from_args<T, A...> HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
     return core_.template emplace<true>(std::forward<A>(args)...);
   }
   /// As emplace(), but a full slab (or a refused page) gives an empty optional, constructs
   /// nothing and leaves the arguments untouched.
   template <class... A>
-  std::optional<index_type> try_emplace(A&&... args) {
+  requires constructible_from_args<T, A...> std::optional<index_type> try_emplace(A&&... args) {
     return engaged(core_.template emplace<false>(std::forward<A>(args)...));
   }
   std::optional<index_type> try_insert(T&& v) { return engaged(core_.template emplace<false>(std::move(v))); }
@@ -201,11 +203,13 @@ class SlabApi : public MemoryApi<T> {
   }
   /// The element at `i`; throws std::out_of_range when `i` is vacant or out of range.
   [[nodiscard]] T& at(index_type i) {
-    if (!core_.contains(i)) throw_out_of_range("hislab: at() on a vacant or out-of-range index");
+    if (!core_.contains(i))
+      throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
     return *core_.ptr(i);
   }
   [[nodiscard]] const T& at(index_type i) const {
-    if (!core_.contains(i)) throw_out_of_range("hislab: at() on a vacant or out-of-range index");
+    if (!core_.contains(i))
+      throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
     return *core_.ptr(i);
   }
   /// The element at `i`, unchecked: `i` must be occupied.
@@ -257,23 +261,23 @@ class SlabApi : public MemoryApi<T> {
   // ---- sampling -----------------------------------------------------------------------------
 
   /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
-  template <class G>
-  [[nodiscard]] std::optional<Entry<T>> random_occupied(G& g) {
+  template <random_generator G>
+  [[nodiscard]] std::optional<Entry<T>> random_occupied(G&& g) {
     return entry_at<T>(sample_one(g, live()));
   }
-  template <class G>
-  [[nodiscard]] std::optional<Entry<const T>> random_occupied(G& g) const {
+  template <random_generator G>
+  [[nodiscard]] std::optional<Entry<const T>> random_occupied(G&& g) const {
     return entry_at<const T>(sample_one(g, live()));
   }
   /// Writes n uniformly random occupied indices (with replacement) to `out`.
-  template <class G, class Out>
-  Out random_occupied_many(G& g, std::size_t n, Out out) const {
+  template <random_generator G, class Out>
+  Out random_occupied_many(G&& g, std::size_t n, Out out) const {
     return sample_many(g, n, live(), out);
   }
   /// Writes min(n, size()) distinct occupied indices to `out`; every subset of that size is
   /// equally likely.
-  template <class G, class Out>
-  Out random_occupied_unique(G& g, std::size_t n, Out out) const {
+  template <random_generator G, class Out>
+  Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return sample_unique(g, n, live(), out);
   }
   /// Same as size().

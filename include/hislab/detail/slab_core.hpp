@@ -27,6 +27,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <new>
@@ -52,6 +53,16 @@ inline std::size_t chunk_size_for(std::size_t bytes, std::size_t page) noexcept 
   while (bytes / chunk >= 0xFFFF'FFFFu) chunk *= 2;
   return chunk;
 }
+
+/// What emplace-like functions accept: arguments that T(args...) accepts, or for an aggregate,
+/// that T{args...} accepts. An aggregate is held to the braces (no narrowing) with every
+/// compiler, so that a wrong call fails at the call site, not deep in the library, and g++ (which
+/// also has parenthesized aggregate initialization) and clang++ agree.
+template <class T, class... A>
+concept constructible_from_args =
+    (std::is_aggregate_v<T> && requires(A && ... a) { T{std::forward<A>(a)...}; }) ||
+    (!std::is_aggregate_v<T> &&
+     (std::is_constructible_v<T, A...> || requires(A && ... a) { T{std::forward<A>(a)...}; }));
 
 /// Passed as the only constructor argument: default-initialize (leave a trivial T's bytes as
 /// they are) instead of value-initializing.
@@ -371,7 +382,7 @@ class SlabCore {
 
   /// Pre-faults slots [0, n); n > capacity() throws CapacityError.
   void reserve(size_type n) {
-    if (n > capacity()) throw_capacity("hislab: reserve() beyond the virtual capacity");
+    if (n > capacity()) throw_out_of_range_reserve(n);
     if (auto ec = commit_slots(0, n, true)) throw_error_code(ec, "hislab: reserve() could not commit memory");
   }
 
@@ -453,7 +464,7 @@ class SlabCore {
   HISLAB_ALWAYS_INLINE index_type acquire() {
     const index_type i = occ_.set_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) {
-      if constexpr (Throw) throw_capacity("hislab: insert into a full container");
+      if constexpr (Throw) throw_capacity_of("hislab: insert into a full container", capacity());
       return npos;
     }
     if (HISLAB_UNLIKELY(i >= commit_limit_)) {
@@ -464,6 +475,12 @@ class SlabCore {
       }
     }
     return i;
+  }
+
+  [[noreturn]] HISLAB_COLD void throw_out_of_range_reserve(size_type n) const {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "hislab: reserve(%u) beyond the virtual capacity", n);
+    throw_capacity_of(msg, capacity());
   }
 
   void commit_or_throw(index_type i) {

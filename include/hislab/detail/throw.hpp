@@ -46,6 +46,21 @@ namespace detail {
 #endif
 }
 
+/// "<what> <index> (capacity <capacity>)": the out_of_range that names the index.
+[[noreturn]] HISLAB_COLD inline void throw_out_of_range_at(const char* what, unsigned long long index,
+                                                           unsigned long long capacity) {
+  char msg[256];
+  std::snprintf(msg, sizeof msg, "%s %llu (capacity %llu)", what, index, capacity);
+  throw_out_of_range(msg);
+}
+
+/// "<what> (capacity <capacity>)": the CapacityError that names the capacity.
+[[noreturn]] HISLAB_COLD inline void throw_capacity_of(const char* what, unsigned long long capacity) {
+  char msg[256];
+  std::snprintf(msg, sizeof msg, "%s (capacity %llu)", what, capacity);
+  throw_capacity(msg);
+}
+
 [[noreturn]] HISLAB_COLD inline void throw_logic_error(const char* what) {
 #if HISLAB_HAS_EXCEPTIONS
   throw std::logic_error(what);
