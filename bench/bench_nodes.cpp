@@ -10,8 +10,8 @@
 //   list_churn    10^6 nodes of std::list<uint64_t>: push_back + pop_front
 //   umap_churn    10^6 nodes of std::unordered_map<uint64_t, uint64_t>: erase a random key,
 //                 insert a new one (foonathan's node pool cannot serve the bucket arrays: skipped)
-//   memory        in a forked child, RSS of a map of 10^6 nodes, and after erasing 90% at random
-//                 (and trim() where the allocator has it)
+//   memory        in a forked child, the RSS a map of 10^6 nodes adds, then after erasing 90% of
+//                 them at random, then after trim() (where the allocator has one); MiB
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 #include <sys/wait.h>
@@ -261,26 +261,27 @@ std::size_t trim_if_any(Peer& p) {
 /// forked child (so that nothing earlier in the process is counted, and its memory goes with it).
 template <class Peer>
 void BM_memory(benchmark::State& state) {
-  double out[2] = {0, 0};
+  double out[3] = {0, 0, 0};
   for (auto _ : state) {
     int fds[2];
     if (::pipe(fds) != 0) state.SkipWithError("pipe");
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::close(fds[0]);
-      double r[2];
+      double r[3];
       {
+        Keys keys;
         const double base = rss_mib();
         Peer peer;
-        Keys keys;
         Map<Peer> m(peer.template make<Pair>());
         for (const auto k : keys.live) m.emplace(k, k);
         r[0] = rss_mib() - base;
         std::mt19937 pick(9);
         for (const auto k : keys.live)
           if (pick() % 10 != 0) m.erase(k);
-        trim_if_any(peer);
         r[1] = rss_mib() - base;
+        trim_if_any(peer);
+        r[2] = rss_mib() - base;
       }
       if (::write(fds[1], r, sizeof r) != static_cast<ssize_t>(sizeof r)) ::_exit(1);
       ::_exit(0);
@@ -293,7 +294,8 @@ void BM_memory(benchmark::State& state) {
     ::waitpid(pid, &status, 0);
   }
   state.counters["rss_full_mib"] = out[0];
-  state.counters["rss_after_remove90_trim_mib"] = out[1];
+  state.counters["rss_after_erase90_mib"] = out[1];
+  state.counters["rss_after_erase90_trim_mib"] = out[2];
 }
 
 template <class Peer>
@@ -301,7 +303,8 @@ void add(const std::string& n) {
   benchmark::RegisterBenchmark(("map_churn/" + std::string(Peer::name) + n).c_str(), BM_map_churn<Peer>);
   benchmark::RegisterBenchmark(("list_churn/" + std::string(Peer::name) + n).c_str(), BM_list_churn<Peer>);
   benchmark::RegisterBenchmark(("umap_churn/" + std::string(Peer::name) + n).c_str(), BM_umap_churn<Peer>);
-  benchmark::RegisterBenchmark(("memory/" + std::string(Peer::name)).c_str(), BM_memory<Peer>)->Iterations(1);
+  benchmark::RegisterBenchmark(("memory/" + std::string(Peer::name) + n).c_str(), BM_memory<Peer>)
+      ->Iterations(1);
 }
 
 }  // namespace
@@ -318,7 +321,8 @@ int main(int argc, char** argv) {
 #if HISLAB_BENCH_HAVE_FOONATHAN
   benchmark::RegisterBenchmark(("map_churn/foonathan_pool" + n).c_str(), BM_map_churn<FoonathanMapPeer>);
   benchmark::RegisterBenchmark(("list_churn/foonathan_pool" + n).c_str(), BM_list_churn<FoonathanListPeer>);
-  benchmark::RegisterBenchmark("memory/foonathan_pool", BM_memory<FoonathanMapPeer>)->Iterations(1);
+  benchmark::RegisterBenchmark(("memory/foonathan_pool" + n).c_str(), BM_memory<FoonathanMapPeer>)
+      ->Iterations(1);
 #endif
   if (Mi::get().alloc != nullptr) add<MimallocPeer>(n);
   benchmark::Initialize(&argc, argv);

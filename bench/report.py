@@ -71,7 +71,7 @@ def peer_order(peer):
     return (peer != BASELINE, not peer.startswith(BASELINE), peer)
 
 
-def collect(data):
+def collect(data, memory=MEMORY):
     """{kind: {(workload, size): {peer: bench}}} over median aggregates (or single runs)."""
     kinds = {"throughput": {}, "latency": {}, "memory": {}}
     errors = []
@@ -86,7 +86,7 @@ def collect(data):
         if name.count("/") < 2:
             continue
         workload, peer, size = split_name(name)
-        kind = "latency" if "p50" in b else "memory" if MEMORY[0] in b else "throughput"
+        kind = "latency" if "p50" in b else "memory" if memory[0] in b else "throughput"
         kinds[kind].setdefault((workload, size), {})[peer] = b
     return kinds, errors
 
@@ -129,6 +129,9 @@ def main():
     ap.add_argument("--serial-first", metavar="REGEX",
                     help="run the benchmarks matching REGEX first, on their own and in order (never "
                          "interleaved: the memory benchmarks fork and must run before anything allocates)")
+    ap.add_argument("--memory-counters", default=",".join(MEMORY),
+                    help="the counters of the memory table, comma-separated (the first marks a memory row)")
+    ap.add_argument("--memory-title", default="Memory (16-byte elements)")
     ap.add_argument("--out", help="also write the markdown here")
     ap.add_argument("--json", help="also write the merged Google Benchmark JSON here")
     ap.add_argument("--plots", help="write SVG plots into this folder (bench/plot.py)")
@@ -151,7 +154,8 @@ def main():
             data["benchmarks"] += d["benchmarks"]
             data["context"] = d.get("context", {})
     data["machine"] = machine_line()
-    kinds, errors = collect(data)
+    memory = args.memory_counters.split(",")
+    kinds, errors = collect(data, memory)
 
     text = [f"Machine: {machine_line()}.",
             f"Medians of {args.repetitions} repetitions" + (", interleaved at random" if args.interleave else "")
@@ -164,7 +168,7 @@ def main():
         text += [f"### Latency per operation ({unit}, fence overhead subtracted)", ""]
         text += counter_table(kinds["latency"], LATENCY) + [""]
     if kinds["memory"]:
-        text += ["### Memory (16-byte elements)", ""] + counter_table(kinds["memory"], MEMORY) + [""]
+        text += [f"### {args.memory_title}", ""] + counter_table(kinds["memory"], memory) + [""]
     out = "\n".join(text)
     print(out)
     for path, content in ((args.out, out + "\n"), (args.json, json.dumps(data, indent=1))):
