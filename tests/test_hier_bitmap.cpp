@@ -32,6 +32,7 @@ void with_seeds(std::uint32_t seeds, std::uint32_t cap, Body body) {
 }
 
 void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rng) {
+  REQUIRE(h.check_invariants() == nullptr);
   REQUIRE(h.count() == r.count());
   REQUIRE(h.find_first_unset() == r.find_first_unset());
   REQUIRE(h.all() == (r.count() == r.capacity()));
@@ -96,6 +97,7 @@ TEST_CASE("HierBitmap: differential test against a reference bitmap", "[bitmap]"
           check_equal(h, r, rng);
           break;
       }
+      REQUIRE(h.check_invariants() == nullptr);
     }
     check_equal(h, r, rng);
     std::vector<hislab::index_type> seen, want;
@@ -315,6 +317,7 @@ TEST_CASE("HierBitmap: select is exact while a freed lowest bit's count is owed"
     for (std::uint32_t k = 0; k < cap; ++k) REQUIRE(h.set_first_unset() == k);
     std::set<hislab::index_type> zeros;
     auto check = [&] {
+      REQUIRE(h.check_invariants() == nullptr);
       REQUIRE(h.count() == cap - zeros.size());
       REQUIRE(h.find_first_unset() == (zeros.empty() ? npos : *zeros.begin()));
       std::vector<hislab::size_type> ranks;
@@ -406,4 +409,65 @@ TEST_CASE("HierBitmap::populate commits the levels of a prefix and changes no bi
     REQUIRE(h.count() == (1u << 20) / 512);
   }
 #endif
+}
+
+namespace hislab::detail {
+/// Corrupts one piece of a bitmap's state at a time, to show that check_invariants() notices.
+struct HierBitmapTestAccess {
+  static void flip_block_bit(HierBitmap& h, std::size_t i) {
+    h.blocks_[i >> 9].w[(i >> 6) & 7] ^= 1ull << (i & 63);
+  }
+  static void bump_block_count(HierBitmap& h, std::size_t b) { ++h.c0_[b]; }
+  static void bump_count(HierBitmap& h) { ++h.count_; }
+  static void flip_nonempty(HierBitmap& h, int l, std::size_t j) {
+    h.nonempty_[l][j >> 6] ^= 1ull << (j & 63);
+  }
+  static void flip_full(HierBitmap& h, int l, std::size_t j) { h.full_[l][j >> 6] ^= 1ull << (j & 63); }
+  static void bump_rank_count(HierBitmap& h, int l, std::size_t g) { ++h.counts_[l][g]; }
+  static void set_hint(HierBitmap& h, std::size_t b) { h.hint_ = b; }
+  static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
+  static void set_first_zero(HierBitmap& h, std::size_t fz) { h.first_zero_ = fz; }
+  static void set_high_block(HierBitmap& h, std::size_t b) { h.high_block_ = b; }
+};
+}  // namespace hislab::detail
+
+TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitmap]") {
+  using A = hislab::detail::HierBitmapTestAccess;
+  // 3 levels; blocks 0-99 full, 100 half full, 200 with one bit; lowest 0 known and owed.
+  auto make = [] {
+    HierBitmap h(3'000'000);
+    for (std::uint32_t k = 0; k < 100 * 512 + 256; ++k) h.set_first_unset();
+    h.set(200 * 512 + 3);
+    h.reset(17);  // the new lowest 0: its decrement is owed, block 0 is the hint with a stale bit
+    return h;
+  };
+  REQUIRE(make().check_invariants() == nullptr);
+  const std::vector<std::pair<const char*, void (*)(HierBitmap&)>> cases = {
+      {"a block bit without its counts", [](HierBitmap& h) { A::flip_block_bit(h, 150 * 512 + 9); }},
+      {"a block count", [](HierBitmap& h) { A::bump_block_count(h, 100); }},
+      {"count()", [](HierBitmap& h) { A::bump_count(h); }},
+      {"a non-empty bit", [](HierBitmap& h) { A::flip_nonempty(h, 1, 150); }},
+      {"a non-empty bit above level 1", [](HierBitmap& h) { A::flip_nonempty(h, 2, 3); }},
+      {"a full bit", [](HierBitmap& h) { A::flip_full(h, 1, 50); }},
+      {"a full bit above level 1", [](HierBitmap& h) { A::flip_full(h, 2, 1); }},
+      {"a level-1 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 1, 1); }},
+      {"a level-2 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 2, 0); }},
+      {"the hint", [](HierBitmap& h) { A::set_hint(h, 100); }},
+      {"the next hint", [](HierBitmap& h) { A::set_next_hint(h, 150); }},
+      {"the cached lowest 0", [](HierBitmap& h) { A::set_first_zero(h, (18 + 1) << 1 | 1); }},
+      {"the owed flag", [](HierBitmap& h) { A::set_first_zero(h, (17 + 1) << 1); }},
+      {"the highest block", [](HierBitmap& h) { A::set_high_block(h, 100); }},
+  };
+  for (const auto& [what, corrupt] : cases) {
+    INFO("corrupted: " << what);
+    HierBitmap h = make();
+    corrupt(h);
+    const char* why = h.check_invariants();
+    REQUIRE(why != nullptr);
+    INFO("reported: " << why);
+  }
+  // A bit set past the capacity.
+  HierBitmap tail(1000);
+  A::flip_block_bit(tail, 1010);
+  REQUIRE(tail.check_invariants() != nullptr);
 }

@@ -129,12 +129,14 @@ void run_model(std::uint32_t cap, std::uint32_t seed, int ops) {
       }
       REQUIRE(s.size() == m.live.size());
       REQUIRE(s.full() == (m.live.size() + m.held.size() == cap));
+      REQUIRE(s.check_invariants() == nullptr);
       expected_next = m.lowest_vacant();
     }
     entries.clear();
     REQUIRE(Counted::live == static_cast<long>(m.live.size()));
     HiSlab<Counted> copy = s;
     REQUIRE(copy.size() == s.size());
+    REQUIRE(copy.check_invariants() == nullptr);
   }
   REQUIRE(Counted::live == 0);
 }
@@ -165,7 +167,9 @@ TEST_CASE("HiSlab model test: across the 262144 boundary", "[model]") {
         holes.erase(holes.begin());
       }
       REQUIRE(s.size() == cap - holes.size());
+      if (op % 4096 == 0) REQUIRE(s.check_invariants() == nullptr);  // O(capacity): every 4096th
     }
+    REQUIRE(s.check_invariants() == nullptr);
     std::size_t n = 0;
     std::size_t h = 0;
     for (auto [i, v] : s) {

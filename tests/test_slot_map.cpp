@@ -564,6 +564,7 @@ TEST_CASE("SlotMap: model-based random test; no stale key ever resolves", "[slot
       } else {
         REQUIRE(m.size() == model.size());
         REQUIRE(m.retired() == retired.size());
+        REQUIRE(m.check_invariants() == nullptr);
         REQUIRE(Counted::live == static_cast<long>(model.size()));
         auto it = model.begin();
         for (auto [key, value] : m) {
@@ -576,7 +577,21 @@ TEST_CASE("SlotMap: model-based random test; no stale key ever resolves", "[slot
       }
     }
     m.clear();
+    REQUIRE(m.check_invariants() == nullptr);
     REQUIRE(Counted::live == 0);
     for (const auto k : ever) REQUIRE_FALSE(m.contains(k));
   }
+}
+
+TEST_CASE("SlotMap::check_invariants notices a generation that disagrees with the occupancy", "[slot_map]") {
+  SlotMap<int> m(0, 100);
+  for (int i = 0; i < 10; ++i) m.insert(i);
+  m.erase(m.key_of(3u));
+  REQUIRE(m.check_invariants() == nullptr);
+  Access::bump_generation(m, 5);  // live slot, even generation
+  REQUIRE(m.check_invariants() != nullptr);
+  Access::bump_generation(m, 5);
+  REQUIRE(m.check_invariants() == nullptr);
+  Access::bump_generation(m, 3);  // vacant slot, odd generation
+  REQUIRE(m.check_invariants() != nullptr);
 }

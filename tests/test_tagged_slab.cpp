@@ -241,6 +241,7 @@ TEST_CASE("TaggedHiSlab model test with tag / untag / retain_tag", "[tagged][mod
         REQUIRE(s.size() == live.size());
         REQUIRE(s.count_tagged() == tagged.size());
         REQUIRE(s.is_tagged(i) == (tagged.count(i) == 1));
+        REQUIRE(s.check_invariants() == nullptr);
       }
     }
     REQUIRE(Counted::live == 0);

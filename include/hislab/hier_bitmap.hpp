@@ -77,7 +77,8 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 template <class T>
-class SlabCore;  // takes the inline insert path, set_first_unset_below()
+class SlabCore;               // takes the inline insert path, set_first_unset_below()
+struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_invariants() notices
 }  // namespace detail
 
 class HierBitmap {
@@ -413,9 +414,120 @@ class HierBitmap {
     if (cap_ != 0) (void)region_.unlock(0, region_.size());
   }
 
+  /// Recomputes every cached and summary value from the blocks and compares. Returns nullptr
+  /// when all of these hold, else the first that does not (for tests and fuzzers; O(capacity)):
+  ///  1. bits at and past capacity() are 0;
+  ///  2. c0_[b] is the popcount of block b (0 in the padding up to a group of 64), and count_ is
+  ///     their sum;
+  ///  3. non-empty: level 1 bit b is c0_[b] != 0, a bit at level l > 1 is "word of level l - 1
+  ///     not 0"; children past the end read 0;
+  ///  4. full: level 1 bit b is "block b full", except that of hint_, which may be set while the
+  ///     block is not full (the one stale bit); a bit at level l > 1 is "word of level l - 1 all
+  ///     ones" as stored; children past the end read 1 (pad_);
+  ///  5. counts: counts_[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
+  ///     lowest 0 when its decrement is owed; counts_[l][g] (1 < l < levels_) sums 64 of level
+  ///     l - 1; with one level, counts_[1][0] is count_ (plus the owed 1); padding is 0;
+  ///  6. hint_ is the lowest non-full block (n_[0] when every block is full);
+  ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n_[0]: none);
+  ///  8. first_zero_ is 0 (not known), or known_lowest(i) with i the lowest 0 bit, plus `owed`
+  ///     in its low bit when the counts owe i's decrement;
+  ///  9. high_block_ is at least the highest non-empty block.
+  [[nodiscard]] const char* check_invariants() const noexcept {
+    if (cap_ == 0) return count_ == 0 ? nullptr : "an empty bitmap counts bits";
+    const std::size_t nb = n_[0];
+    // 1, 2
+    std::size_t total = 0, lowest_zero = none, highest_nonempty = none;
+    for (std::size_t b = 0; b < nb; ++b) {
+      unsigned pop = 0;
+      for (unsigned w = 0; w < detail::block_words; ++w) {
+        const std::uint64_t bits = blocks_[b].w[w];
+        pop += static_cast<unsigned>(std::popcount(bits));
+        const std::size_t first = b * 512 + w * 64;
+        if (lowest_zero == none && ~bits != 0 && first + static_cast<unsigned>(std::countr_one(bits)) < cap_)
+          lowest_zero = first + static_cast<unsigned>(std::countr_one(bits));
+        if (first + 64 > cap_ && (first >= cap_ ? bits : bits >> (cap_ - first)) != 0)
+          return "a bit at or past the capacity is set";
+      }
+      if (c0_[b] != pop) return "a block count differs from the block's popcount";
+      if (pop != 0) highest_nonempty = b;
+      total += pop;
+    }
+    for (std::size_t b = nb; b < (nb + 63) / 64 * 64; ++b)
+      if (c0_[b] != 0) return "block count padding is not 0";
+    if (total != count_) return "count() differs from the sum of the block counts";
+    auto block_full = [&](std::size_t b) { return c0_[b] == (b + 1 == nb ? last_bits_ : 512u); };
+    // 3, 4
+    for (int l = 1; l <= levels_; ++l) {
+      const std::size_t children = n_[l - 1];
+      for (std::size_t j = 0; j < n_[l] * 64; ++j) {
+        const bool ne = ((nonempty_[l][j >> 6] >> (j & 63)) & 1u) != 0;
+        const bool fu = ((full_[l][j >> 6] >> (j & 63)) & 1u) != 0;
+        if (j >= children) {
+          if (ne) return "a non-empty bit past the end is set";
+          if (!fu) return "a full bit past the end is clear";
+          continue;
+        }
+        const bool want_ne = l == 1 ? c0_[j] != 0 : nonempty_[l - 1][j] != 0;
+        if (ne != want_ne) return "a non-empty summary bit is wrong";
+        if (l == 1) {
+          if (fu != block_full(j) && !(j == hint_ && fu))
+            return "a full bit is wrong (other than the hint's, set)";
+        } else if (fu != (full_[l - 1][j] == ~std::uint64_t{0})) {
+          return "a full summary bit above level 1 is wrong";
+        }
+      }
+    }
+    // 8 (its owed flag is needed for 5)
+    const std::size_t fz = first_zero_;
+    const bool is_owed = (fz & owed) != 0;
+    if (fz != 0 && lowest_in(fz) != lowest_zero) return "the cached lowest 0 is not the lowest 0";
+    if (fz == 1) return "a decrement is owed with no lowest 0 known";
+      // 5
+#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
+    const std::size_t owed_group = is_owed ? lowest_zero / 512 / 64 : none;
+    for (std::size_t g = 0; g < (n_[1] + 63) / 64 * 64; ++g) {
+      if (levels_ == 1 && g == 0) continue;  // checked below against count_
+      std::size_t sum = 0;
+      if (g < n_[1])
+        for (std::size_t b = g * 64; b < std::min(nb, g * 64 + 64); ++b) sum += c0_[b];
+      if (g == owed_group) ++sum;
+      if (counts_[1][g] != sum) return "a level-1 rank count is wrong";
+    }
+    if (levels_ == 1 && counts_[1][0] != count_ + (is_owed ? 1 : 0))
+      return "the one rank count is not count()";
+    for (int l = 2; l < levels_; ++l) {
+      for (std::size_t g = 0; g < (n_[l] + 63) / 64 * 64; ++g) {
+        std::size_t sum = 0;
+        if (g < n_[l])
+          for (std::size_t c = g * 64; c < g * 64 + 64; ++c) sum += counts_[l - 1][c];
+        if (counts_[l][g] != sum) return "a rank count above level 1 is wrong";
+      }
+    }
+#endif
+    // 6, 7
+    std::size_t lowest_nonfull = nb, next_nonfull = nb;  // nb: no such block
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (block_full(b)) continue;
+      if (lowest_nonfull == nb) {
+        lowest_nonfull = b;
+      } else {
+        next_nonfull = b;
+        break;
+      }
+    }
+    if (hint_ != lowest_nonfull) return "hint_ is not the lowest non-full block";
+    if (next_hint_ != none && next_hint_ != next_nonfull) return "next_hint_ is not the next non-full block";
+    if (fz != 0 && lowest_in(fz) / 512 != hint_) return "the cached lowest 0 is not in the hint block";
+    // 9
+    if (highest_nonempty != none && high_block_ < highest_nonempty)
+      return "high_block_ is below a non-empty block";
+    return nullptr;
+  }
+
  private:
   template <class>
   friend class detail::SlabCore;
+  friend struct detail::HierBitmapTestAccess;
 
   /// set_first_unset() when the lowest 0 bit is known, lies below `limit`, and setting it
   /// changes no summary but the common one of a full slab under churn (the hint, which has just

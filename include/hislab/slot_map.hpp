@@ -88,6 +88,11 @@ struct SlotMapTestAccess {
   static void set_last_generation(M& m, std::uint32_t last) noexcept {
     m.last_gen_ = last | 1u;
   }
+  /// Corrupts slot i's generation (to show that check_invariants() notices).
+  template <class M>
+  static void bump_generation(M& m, index_type i) noexcept {
+    ++m.gens()[i];
+  }
 };
 }  // namespace detail
 
@@ -413,6 +418,18 @@ class SlotMap {
   std::size_t trim() noexcept { return core_.trim(); }
   /// MADV_COLLAPSE over the committed element memory; best effort, the errno when refused.
   std::error_code try_collapse() noexcept { return core_.try_collapse(); }
+  /// The core's invariants (HiSlab's), then: a slot's generation is odd exactly when it holds
+  /// an element, and none was written at or above the generations' high-water mark. O(capacity);
+  /// nullptr when all hold, else which one does not.
+  [[nodiscard]] const char* check_invariants() const noexcept {
+    if (const char* why = core_.check_invariants()) return why;
+    for (index_type i = 0; i < capacity() && i < gen_high_; ++i)
+      if (((gen(i) & 1u) != 0) != core_.contains(i))
+        return "a slot's generation parity disagrees with its occupancy";
+    for (index_type i = gen_high_; i < capacity() && i < gen_high_ + 4096; ++i)
+      if (core_.contains(i) || gen(i) != 0) return "a generation above the high-water mark";
+    return nullptr;
+  }
 
  private:
   friend struct detail::SlotMapTestAccess;

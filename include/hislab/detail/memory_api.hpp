@@ -32,6 +32,10 @@ class MemoryApi {
   /// (MADV_COLLAPSE, Linux 6.1). Best effort: the errno when refused (EINVAL on older kernels),
   /// and nothing is lost or moved either way.
   std::error_code try_collapse() noexcept { return core_.try_collapse(); }
+  /// Recomputes the container's bookkeeping from its bitmaps (O(capacity)), for tests and
+  /// fuzzers: nullptr when every invariant holds, else which one does not (the list is in
+  /// detail/slab_core.hpp and hier_bitmap.hpp).
+  [[nodiscard]] const char* check_invariants() const noexcept { return core_.check_invariants(); }
 
  protected:
   MemoryApi() noexcept = default;

@@ -429,6 +429,54 @@ class SlabCore {
 
   [[nodiscard]] const Options& options() const noexcept { return opts_; }
 
+  /// The container invariants, recomputed (O(capacity)); nullptr when all hold, else the first
+  /// that does not. Each bitmap's own (HierBitmap::check_invariants()), then:
+  ///  1. held_ and retired_ are sorted, disjoint, marked in occ_, and excluded_ counts both;
+  ///  2. tags are a subset of the live slots (TaggedHiSlab);
+  ///  3. every live, held or retired slot lies in committed chunks, and so does every slot below
+  ///     commit_limit_, which is where the first uncommitted chunk begins;
+  ///  4. poisoned_ covers every committed chunk.
+  [[nodiscard]] const char* check_invariants() const noexcept {
+    if (capacity() == 0)
+      return held_.empty() && retired_.empty() && excluded_ == 0 ? nullptr : "an empty core lists slots";
+    if (const char* why = occ_.check_invariants()) return why;
+    if (const char* why = chunks_.check_invariants()) return why;
+    if (const char* why = tags_.check_invariants()) return why;
+    if (!std::is_sorted(held_.begin(), held_.end()) || !std::is_sorted(retired_.begin(), retired_.end()))
+      return "held or retired slots are not sorted";
+    if (excluded_ != held_.size() + retired_.size())
+      return "excluded_ is not the number of held and retired slots";
+    for (const index_type i : held_)
+      if (!occ_.test(i) || std::binary_search(retired_.begin(), retired_.end(), i))
+        return "a held slot is not marked, or retired";
+    for (const index_type i : retired_)
+      if (!occ_.test(i)) return "a retired slot is not marked";
+    const char* why = nullptr;
+    tags_.for_each_set([&](index_type i) {
+      if (why == nullptr && !contains(i)) why = "a tag on a slot that holds no element";
+    });
+    if (why != nullptr) return why;
+    auto committed = [&](index_type i) {
+      const std::size_t lo = std::size_t{i} * sizeof(T), hi = lo + sizeof(T) - 1;
+      for (std::size_t c = lo / chunk_bytes_; c <= hi / chunk_bytes_; ++c)
+        if (!chunks_.test(static_cast<index_type>(c))) return false;
+      return true;
+    };
+    occ_.for_each_set([&](index_type i) {
+      if (why == nullptr && !committed(i)) why = "a marked slot lies in an uncommitted chunk";
+    });
+    if (why != nullptr) return why;
+    const index_type first_gap = chunks_.find_first_unset();
+    const std::size_t limit =
+        first_gap == npos ? capacity() : std::size_t{first_gap} * chunk_bytes_ / sizeof(T);
+    if (commit_limit_ != std::min<std::size_t>(limit, capacity()))
+      return "commit_limit_ is not where the first uncommitted chunk begins";
+    const index_type last_chunk = chunks_.count() == 0 ? npos : chunks_.select(chunks_.count() - 1);
+    if (last_chunk != npos && (std::size_t{last_chunk} + 1) * chunk_bytes_ > poisoned_ && HISLAB_DETAIL_ASAN)
+      return "a committed chunk lies past the poisoned high-water mark";
+    return nullptr;
+  }
+
  private:
   /// A core with o's capacity and memory options and no elements (empty for a moved-from o).
   static SlabCore empty_like(const SlabCore& o) {
