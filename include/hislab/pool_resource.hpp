@@ -143,6 +143,15 @@ class PoolResource : public std::pmr::memory_resource {
     for_each_class([&]<std::size_t K>() { total += std::get<K>(cores_).size(); });
     return total;
   }
+  /// Every class's slab invariants (detail::SlabCore::check_invariants()); nullptr when all
+  /// hold, else which one does not. O(blocks reserved); for tests and fuzzers.
+  [[nodiscard]] const char* check_invariants() const noexcept {
+    const char* why = nullptr;
+    for_each_class([&]<std::size_t K>() {
+      if (why == nullptr) why = std::get<K>(cores_).check_invariants();
+    });
+    return why;
+  }
   /// The block size of the class that serves `bytes` at `align`, or 0 when such a request goes
   /// upstream.
   [[nodiscard]] std::size_t block_size_for(std::size_t bytes, std::size_t align) const noexcept {

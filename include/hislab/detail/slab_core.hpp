@@ -433,8 +433,9 @@ class SlabCore {
   /// that does not. Each bitmap's own (HierBitmap::check_invariants()), then:
   ///  1. held_ and retired_ are sorted, disjoint, marked in occ_, and excluded_ counts both;
   ///  2. tags are a subset of the live slots (TaggedHiSlab);
-  ///  3. every live, held or retired slot lies in committed chunks, and so does every slot below
-  ///     commit_limit_, which is where the first uncommitted chunk begins;
+  ///  3. every live or held slot lies in committed chunks (a retired one holds nothing and need
+  ///     not: a copy marks it without committing it), and commit_limit_ is where the first
+  ///     uncommitted chunk begins;
   ///  4. poisoned_ covers every committed chunk.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (capacity() == 0)
@@ -463,7 +464,8 @@ class SlabCore {
       return true;
     };
     occ_.for_each_set([&](index_type i) {
-      if (why == nullptr && !committed(i)) why = "a marked slot lies in an uncommitted chunk";
+      if (why == nullptr && !committed(i) && !std::binary_search(retired_.begin(), retired_.end(), i))
+        why = "a live or held slot lies in an uncommitted chunk";
     });
     if (why != nullptr) return why;
     const index_type first_gap = chunks_.find_first_unset();
