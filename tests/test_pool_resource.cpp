@@ -1,6 +1,10 @@
 // PoolResource and PoolAllocator: SPEC section 9, clause by clause, then the standard node
 // containers under random insert/erase against the same containers on std::allocator.
+#include <sys/mman.h>
+#include <unistd.h>
 #include <hislab/hislab.hpp>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstddef>
@@ -366,4 +370,21 @@ TEST_CASE("PoolResource: deallocating what it did not give is an assertion", "[p
   });
   REQUIRE(twice.signaled);
   REQUIRE(twice.err.find("not an allocated block") != std::string::npos);
+}
+
+TEST_CASE("PoolResource: destruction unmaps everything it reserved", "[pool_resource]") {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  std::uintptr_t small = 0, large = 0;
+  {
+    PoolResource r(PoolOptions{4096, 64, hislab::HugePages::None});
+    small = reinterpret_cast<std::uintptr_t>(r.allocate(8, 8));
+    large = reinterpret_cast<std::uintptr_t>(r.allocate(4096, 4096));
+    unsigned char v = 0;
+    REQUIRE(::mincore(reinterpret_cast<void*>(small & ~(page - 1)), page, &v) == 0);
+    // Blocks still allocated when the resource goes are released with it (no destructors run).
+  }
+  unsigned char v = 0;
+  REQUIRE(::mincore(reinterpret_cast<void*>(small & ~(page - 1)), page, &v) == -1);
+  REQUIRE(errno == ENOMEM);  // not mapped any more
+  REQUIRE(::mincore(reinterpret_cast<void*>(large & ~(page - 1)), page, &v) == -1);
 }
