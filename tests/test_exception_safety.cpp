@@ -4,6 +4,8 @@
 #include <hislab/hislab.hpp>
 
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
 
 #include "support/catch.hpp"
@@ -13,6 +15,26 @@ using hislab::HiSlab;
 using hislab::index_type;
 using hislab_test::Counted;
 using hislab_test::ThrowOnNth;
+
+// A replaceable operator new that refuses one allocation on demand. noinline: GCC would
+// otherwise see the replaced operator new and delete of the callers and warn of a mismatch.
+volatile bool refuse_next_allocation = false;
+[[gnu::noinline]] void* operator new(std::size_t bytes) {
+  if (refuse_next_allocation) {
+    refuse_next_allocation = false;
+    throw std::bad_alloc();
+  }
+  if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return p;
+  throw std::bad_alloc();
+}
+[[gnu::noinline]] void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+  return std::malloc(bytes == 0 ? 1 : bytes);
+}
+[[gnu::noinline]] void* operator new[](std::size_t bytes, const std::nothrow_t& tag) noexcept {
+  return operator new(bytes, tag);
+}
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 /// Its move constructor throws on demand.
@@ -108,4 +130,17 @@ TEST_CASE("remove whose move throws leaves the element where it was", "[errors]"
   const auto out = s.remove(i);
   REQUIRE(out->v == 5);
   REQUIRE(s.empty());
+}
+
+TEST_CASE("A vacant entry whose bookkeeping cannot allocate gives its index back", "[errors]") {
+  HiSlab<int> s(0, 10);
+  refuse_next_allocation = true;
+  auto e = s.try_vacant_entry();  // noexcept: answers empty
+  REQUIRE_FALSE(e);
+  REQUIRE(s.check_invariants() == nullptr);
+  refuse_next_allocation = true;
+  REQUIRE_THROWS_AS(s.vacant_entry(), std::bad_alloc);
+  REQUIRE(s.check_invariants() == nullptr);
+  REQUIRE(s.insert(1) == 0);  // index 0 was never lost
+  REQUIRE(s.size() == 1);
 }

@@ -282,13 +282,25 @@ class SlabCore {
   }
 
   /// Takes the lowest vacant index for a VacantEntry: marked in occ_, listed as held.
+  /// The list of held indices grows by one. If that allocation is refused the index is vacant
+  /// again, and then (Throw = false: try_vacant_entry(), which is noexcept) npos is answered or
+  /// (Throw = true) std::bad_alloc propagates.
   template <bool Throw>
-  index_type hold() {
+  index_type hold() noexcept(!Throw) {
     const index_type i = acquire<Throw>();
-    if (i != npos) {
+    if (i == npos) return npos;
+#if HISLAB_HAS_EXCEPTIONS
+    try {
       held_.insert(std::upper_bound(held_.begin(), held_.end(), i), i);
-      ++excluded_;
+    } catch (...) {
+      occ_.reset(i);  // nothing held: the index is vacant again
+      if constexpr (Throw) throw;
+      return npos;
     }
+#else
+    held_.insert(std::upper_bound(held_.begin(), held_.end(), i), i);
+#endif
+    ++excluded_;
     return i;
   }
   /// Constructs into a held index; it stops being held once the value exists.
