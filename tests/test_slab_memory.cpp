@@ -7,7 +7,10 @@
 
 #include <array>
 #include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <string>
 #include <system_error>
 
 #include "support/catch.hpp"
@@ -276,4 +279,73 @@ TEST_CASE("A copy whose page commit is refused destroys only what it built", "[m
   INFO(res.err);
   REQUIRE_FALSE(res.signaled);
   REQUIRE(res.exit_code == 0);
+}
+
+namespace {
+std::size_t proc_status_kib(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(key, 0) == 0) return std::stoul(line.substr(std::strlen(key)));
+  return 0;
+}
+std::size_t mapping_count() {
+  std::ifstream f("/proc/self/maps");
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(f, line)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("Fault injection: RLIMIT_AS refuses a reservation part-way, nothing leaks", "[memory][errors]") {
+#if HISLAB_DETAIL_ASAN || defined(__aarch64__)
+  // AddressSanitizer's shadow, and qemu-user's own reservation for the guest, live in the same
+  // address-space limit.
+  HISLAB_SKIP("RLIMIT_AS is checked natively and without AddressSanitizer");
+#else
+  auto res = hislab_test::run_in_child([] {
+    const std::size_t elements = std::size_t{1} << 26;  // 512 MiB of 8-byte slots
+    // Room for the element region and 3 MiB more, not for its 8 MiB occupancy bitmap.
+    const std::size_t limit = (proc_status_kib("VmSize:") + 3 * 1024) * 1024 + elements * 8;
+    struct rlimit rl {
+      limit, limit
+    };
+    if (::setrlimit(RLIMIT_AS, &rl) != 0) ::_exit(3);
+    const std::size_t maps = mapping_count();
+    std::error_code ec;
+    // Whole reservations refused (elements past the limit), then refused after the elements
+    // were mapped (the bitmap): either way every mapping made is undone.
+    for (const std::uint32_t cap : {std::uint32_t{1} << 28, std::uint32_t{1} << 26}) {
+      if (HiSlab<std::uint64_t>::try_create(Options{0, cap, HugePages::None, false}, ec)) ::_exit(4);
+      if (ec.value() != ENOMEM) ::_exit(5);
+      try {
+        HiSlab<std::uint64_t> s(Options{0, cap, HugePages::None, false});
+        ::_exit(6);
+      } catch (const std::system_error& e) {
+        if (e.code().value() != ENOMEM) ::_exit(7);
+      }
+      if (hislab::TaggedHiSlab<std::uint64_t>::try_create(Options{0, cap, HugePages::None, false}, ec))
+        ::_exit(8);
+      if (hislab::SlotMap<std::uint64_t>::try_create(Options{0, cap, HugePages::None, false}, ec)) ::_exit(9);
+      hislab::BufferSlab<8> pool(Options{0, cap, HugePages::None, false}, ec);
+      if (!ec || pool.capacity() != 0) ::_exit(10);
+      if (mapping_count() != maps) ::_exit(11);
+    }
+    try {
+      hislab::PoolResource r(hislab::PoolOptions{4096, 1u << 20, HugePages::None});
+      ::_exit(12);
+    } catch (const std::system_error& e) {
+      if (e.code().value() != ENOMEM) ::_exit(13);
+    }
+    if (mapping_count() != maps) ::_exit(14);
+    // What fits is still made.
+    HiSlab<std::uint64_t> small(Options{0, 1000, HugePages::None, false});
+    small.insert(1);
+    ::_exit(small.size() == 1 ? 0 : 15);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+#endif
 }
