@@ -10,6 +10,8 @@
 //   list_churn    10^6 nodes of std::list<uint64_t>: push_back + pop_front
 //   umap_churn    10^6 nodes of std::unordered_map<uint64_t, uint64_t>: erase a random key,
 //                 insert a new one (foonathan's node pool cannot serve the bucket arrays: skipped)
+//   floor_monotonic  the same workloads on a bump allocator that never reuses memory: what the
+//                 container costs when allocation is nearly free (no memory row)
 //   memory        in a forked child, the RSS a map of 10^6 nodes adds, then after erasing 90% of
 //                 them at random, then after trim() (where the allocator has one); MiB
 #include <benchmark/benchmark.h>
@@ -61,6 +63,23 @@ struct PmrPoolPeer {
   template <class T>
   using alloc = std::pmr::polymorphic_allocator<T>;
   std::pmr::unsynchronized_pool_resource res;
+  template <class T>
+  alloc<T> make() {
+    return alloc<T>(&res);
+  }
+};
+
+/// The floor: a bump allocator that never reuses (std::pmr::monotonic_buffer_resource over
+/// memory faulted in advance), i.e. what the container costs with allocation nearly free.
+struct MonotonicPeer {
+  static constexpr const char* name = "floor_monotonic";
+  template <class T>
+  using alloc = std::pmr::polymorphic_allocator<T>;
+  static std::vector<std::byte>& arena() {  // 1 GiB, touched once for every run
+    static std::vector<std::byte> a(std::size_t{1} << 30, std::byte{1});
+    return a;
+  }
+  std::pmr::monotonic_buffer_resource res{arena().data(), arena().size(), std::pmr::null_memory_resource()};
   template <class T>
   alloc<T> make() {
     return alloc<T>(&res);
@@ -325,6 +344,10 @@ int main(int argc, char** argv) {
       ->Iterations(1);
 #endif
   if (Mi::get().alloc != nullptr) add<MimallocPeer>(n);
+  // The floor takes no memory row: it never gives anything back.
+  benchmark::RegisterBenchmark(("map_churn/floor_monotonic" + n).c_str(), BM_map_churn<MonotonicPeer>);
+  benchmark::RegisterBenchmark(("list_churn/floor_monotonic" + n).c_str(), BM_list_churn<MonotonicPeer>);
+  benchmark::RegisterBenchmark(("umap_churn/floor_monotonic" + n).c_str(), BM_umap_churn<MonotonicPeer>);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -348,6 +348,29 @@ class HierBitmap {
     }
   }
 
+  /// As for_each_set(), for an f that may set or reset bits and says so through `changed`:
+  /// after a call that set it, the rest of the current 64-bit word is read again (and `changed`
+  /// cleared), so a bit that f resets before its turn is not visited; words and blocks after the
+  /// current one are read when they are reached. While f changes nothing, this is for_each_set()
+  /// plus one test of a flag per bit.
+  template <class F>
+  void visit_set(F&& f, bool& changed) const {
+    for (std::size_t b = next_nonempty_block(0); b != none; b = next_nonempty_block(b + 1)) {
+      for (unsigned w = 0; w < detail::block_words; ++w) {
+        std::uint64_t bits = blocks_[b].w[w];
+        while (bits != 0) {
+          const unsigned k = static_cast<unsigned>(std::countr_zero(bits));
+          f(static_cast<index_type>(b * 512 + w * 64 + k));
+          bits &= bits - 1;
+          if (HISLAB_UNLIKELY(changed)) {
+            bits = blocks_[b].w[w] & (~std::uint64_t{1} << k);  // the bits above k (none when k is 63)
+            changed = false;
+          }
+        }
+      }
+    }
+  }
+
   /// Resets every bit. O(non-empty blocks): empty regions are not touched.
   void clear() noexcept {
     if (cap_ == 0) return;
@@ -479,7 +502,7 @@ class HierBitmap {
     }
     // 8 (its owed flag is needed for 5)
     const std::size_t fz = first_zero_;
-    const bool is_owed = (fz & owed) != 0;
+    [[maybe_unused]] const bool is_owed = (fz & owed) != 0;  // unused without rank counts (bench only)
     if (fz != 0 && lowest_in(fz) != lowest_zero) return "the cached lowest 0 is not the lowest 0";
     if (fz == 1) return "a decrement is owed with no lowest 0 known";
       // 5

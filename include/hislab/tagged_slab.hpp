@@ -69,13 +69,17 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
     return {const_tagged_iterator(this, tag_bits().find_next_set(0)), const_tagged_iterator(this, npos)};
   }
   /// Calls f(index, T&) for each tagged element in ascending order. f may erase, untag or tag
-  /// elements: one untagged or erased before its turn is not visited, one tagged after the
-  /// visit began may or may not be (as for_each()).
+  /// elements: one untagged or erased before its turn is not visited, one tagged during the
+  /// visit is visited when its index is above the current one (as for_each()).
   template <class F>
   void for_each_tagged(F&& f) {
-    tag_bits().for_each_set([&](index_type i) {
-      if (tag_bits().test(i)) std::invoke(f, i, *this->core_.ptr(i));
-    });
+    bool changed = false;
+    tag_bits().visit_set(
+        [&](index_type i) {
+          std::invoke(f, i, *this->core_.ptr(i));
+          changed = true;  // f may tag, untag or erase: read the word again
+        },
+        changed);
   }
   template <class F>
   void for_each_tagged(F&& f) const {
@@ -87,9 +91,13 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   template <class Pred>
   size_type retain_tagged(Pred pred) {
     size_type removed = 0;
-    tag_bits().for_each_set([&](index_type i) {
-      if (tag_bits().test(i) && !std::invoke(pred, i, *this->core_.ptr(i)) && this->erase(i)) ++removed;
-    });
+    bool changed = false;
+    tag_bits().visit_set(
+        [&](index_type i) {
+          if (!std::invoke(pred, i, *this->core_.ptr(i)) && this->erase(i)) ++removed;
+          changed = true;  // pred may tag, untag or erase: read the word again
+        },
+        changed);
     return removed;
   }
   /// Untags (and keeps) the tagged elements for which pred(index, T&) is false. Returns the
@@ -97,9 +105,13 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   template <class Pred>
   size_type retain_tag(Pred pred) {
     size_type untagged = 0;
-    tag_bits().for_each_set([&](index_type i) {
-      if (tag_bits().test(i) && !std::invoke(pred, i, *this->core_.ptr(i)) && tag_bits().reset(i)) ++untagged;
-    });
+    bool changed = false;
+    tag_bits().visit_set(
+        [&](index_type i) {
+          if (!std::invoke(pred, i, *this->core_.ptr(i)) && tag_bits().reset(i)) ++untagged;
+          changed = true;
+        },
+        changed);
     return untagged;
   }
 

@@ -153,7 +153,7 @@ class SlabApi : public MemoryApi<T> {
   }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
   /// removes the others. Returns the number removed. pred may erase or insert other elements:
-  /// an erased one is not visited, an inserted one may or may not be (visit_live in slab_core.hpp).
+  /// an erased one is not visited, an inserted one is when its index is above the current one.
   template <class Pred>
   size_type retain(Pred pred) {
     size_type removed = 0;
@@ -248,7 +248,7 @@ class SlabApi : public MemoryApi<T> {
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
   /// f may erase or insert elements: an erased one is not visited, an inserted one is visited
-  /// when it lies in a later 64-slot word than the current element, and otherwise not.
+  /// when its index is above the current element's, and otherwise not.
   template <class F>
   void for_each(F&& f) {
     core_.visit_live([&](index_type i, T& v) { std::invoke(f, i, v); });

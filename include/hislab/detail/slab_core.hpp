@@ -168,6 +168,7 @@ class SlabCore {
     swap(held_, o.held_);
     swap(retired_, o.retired_);
     swap(excluded_, o.excluded_);
+    swap(mutated_, o.mutated_);
     swap(opts_, o.opts_);
     swap(chunk_bytes_, o.chunk_bytes_);
     swap(commit_limit_, o.commit_limit_);
@@ -178,7 +179,7 @@ class SlabCore {
   // ---- queries ----------------------------------------------------------------------------
 
   [[nodiscard]] size_type capacity() const noexcept { return occ_.capacity(); }
-  [[nodiscard]] size_type size() const noexcept { return occ_.count() - excluded_; }
+  [[nodiscard]] size_type size() const noexcept { return occ_.count() - excluded_count(); }
   [[nodiscard]] bool full() const noexcept { return occ_.all(); }
   [[nodiscard]] bool contains(index_type i) const noexcept {
     return occ_.test(i) && (HISLAB_LIKELY(excluded_ == 0) || !is_excluded(i));
@@ -243,15 +244,31 @@ class SlabCore {
     }
   }
 
-  /// As for_each_live(), for callbacks that may erase or insert elements of this core: each slot
-  /// is tested again just before its call, so an element erased by an earlier call is never
-  /// visited. An element inserted during the visit is visited when its slot lies in a later
-  /// 64-slot word than the one being visited, and otherwise not.
+  /// As for_each_live(), for callbacks that may erase or insert elements of this core: an
+  /// element erased by an earlier call is never visited; one inserted during the visit is
+  /// visited when it lies in a later 64-slot word, may be in the current one, and is not before.
+  /// While a visit runs, `excluded_` carries a `visiting` count, so that the paths that free a
+  /// slot, which test it anyway, flag `mutated_` (HierBitmap::visit_set then reads the current
+  /// word again); a visit that frees nothing costs one flag test per element.
   template <class F>
-  void visit_live(F&& f) const {
-    occ_.for_each_set([&](index_type i) {
-      if (contains(i)) f(i, *ptr(i));
-    });
+  void visit_live(F&& f) {
+    struct Running {
+      SlabCore* c;
+      ~Running() {
+        c->excluded_ -= visiting;
+        c->mutated_ = c->excluded_ >= visiting;  // an outer visit must read its word again
+      }
+    } running{this};
+    excluded_ += visiting;
+    mutated_ = false;
+    bool careful = excluded_count() != 0;  // then a visited bit may be a held or retired slot
+    occ_.visit_set(
+        [&](index_type i) {
+          if (HISLAB_UNLIKELY(careful) && !contains(i)) return;
+          f(i, *ptr(i));
+          if (HISLAB_UNLIKELY(mutated_)) careful = true;
+        },
+        mutated_);
   }
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
@@ -332,7 +349,10 @@ class SlabCore {
   /// Destroys the value at `i` and frees the slot if `i` is live; false (nothing done) if not.
   /// The erase path: one test-and-clear of the occupancy bit.
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
-    if (HISLAB_UNLIKELY(excluded_ != 0) && is_excluded(i)) return false;
+    if (HISLAB_UNLIKELY(excluded_ != 0)) {
+      if (is_excluded(i)) return false;
+      mutated_ = true;  // a visit is running (or slots are excluded): it rereads its word
+    }
     if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
       // No demand access to the element; but a freed slot below the current lowest vacant one is
       // where the next insert writes, so start fetching its line for writing now. The address
@@ -457,7 +477,7 @@ class SlabCore {
     if (const char* why = tags_.check_invariants()) return why;
     if (!std::is_sorted(held_.begin(), held_.end()) || !std::is_sorted(retired_.begin(), retired_.end()))
       return "held or retired slots are not sorted";
-    if (excluded_ != held_.size() + retired_.size())
+    if (excluded_count() != held_.size() + retired_.size() || excluded_ >= visiting)
       return "excluded_ is not the number of held and retired slots";
     for (const index_type i : held_)
       if (!occ_.test(i) || std::binary_search(retired_.begin(), retired_.end(), i))
@@ -500,6 +520,7 @@ class SlabCore {
     return create(opts, o.tags_.capacity() != 0);
   }
 
+  [[nodiscard]] size_type excluded_count() const noexcept { return static_cast<size_type>(excluded_); }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
     return std::binary_search(held_.begin(), held_.end(), i) ||
            std::binary_search(retired_.begin(), retired_.end(), i);
@@ -513,6 +534,7 @@ class SlabCore {
     --excluded_;
   }
   void list_retired(index_type i) {
+    mutated_ = true;
     retired_.insert(std::upper_bound(retired_.begin(), retired_.end(), i), i);
     ++excluded_;
   }
@@ -578,6 +600,7 @@ class SlabCore {
 
   /// Frees a slot whose bit is set (live, held, or just reserved for construction).
   void release(index_type i) noexcept {
+    if (HISLAB_UNLIKELY(excluded_ != 0)) mutated_ = true;
     poison(ptr(i), sizeof(T));
     occ_.reset_known(i);
   }
@@ -672,7 +695,10 @@ class SlabCore {
   HierBitmap tags_;
   std::vector<index_type> held_;
   std::vector<index_type> retired_;
-  size_type excluded_ = 0;  // held_.size() + retired_.size()
+  // Low 32 bits: held_.size() + retired_.size(). High 32 bits: visits under way (visit_live()).
+  static constexpr std::uint64_t visiting = std::uint64_t{1} << 32;
+  std::uint64_t excluded_ = 0;
+  bool mutated_ = false;  // a slot was freed while a visit ran
   Options opts_{};
   std::size_t chunk_bytes_ = 4096;
   index_type commit_limit_ = 0;
