@@ -153,7 +153,8 @@ class SlabApi : public MemoryApi<T> {
   }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
   /// removes the others. Returns the number removed. pred may erase or insert other elements:
-  /// an erased one is not visited, an inserted one is when its index is above the current one.
+  /// an erased one is not visited; an inserted one is if it lies in a later 64-slot word, may be
+  /// if it lies in the current one, and is not if it lies before.
   template <class Pred>
   size_type retain(Pred pred) {
     size_type removed = 0;
@@ -247,8 +248,8 @@ class SlabApi : public MemoryApi<T> {
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
-  /// f may erase or insert elements: an erased one is not visited, an inserted one is visited
-  /// when its index is above the current element's, and otherwise not.
+  /// f may erase or insert elements: an erased one is not visited; an inserted one is if it lies
+  /// in a later 64-slot word, may be if it lies in the current one, and is not if it lies before.
   template <class F>
   void for_each(F&& f) {
     core_.visit_live([&](index_type i, T& v) { std::invoke(f, i, v); });
