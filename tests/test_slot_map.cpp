@@ -595,3 +595,21 @@ TEST_CASE("SlotMap::check_invariants notices a generation that disagrees with th
   Access::bump_generation(m, 3);  // vacant slot, odd generation
   REQUIRE(m.check_invariants() != nullptr);
 }
+
+TEST_CASE("SlotMap: a copy of a copy keeps stale keys stale, also far from the live ones", "[slot_map]") {
+  SlotMap<int> m(0, 100'000);
+  std::vector<Key<>> keys;
+  for (int i = 0; i < 60'000; ++i) keys.push_back(m.insert(i));
+  const Key<> far = keys.back();
+  for (std::size_t i = 10; i < keys.size(); ++i) m.erase(keys[i]);  // only 0..9 stay live
+  m.trim();
+  SlotMap<int> copy(m);
+  SlotMap<int> copy_of_copy(copy);
+  // Refill the copy of the copy up to the far slot: its key must not come back.
+  std::vector<Key<>> again;
+  while (again.empty() || again.back().index() < far.index()) again.push_back(copy_of_copy.insert(7));
+  REQUIRE(again.back().index() == far.index());
+  REQUIRE(again.back() != far);
+  REQUIRE_FALSE(copy_of_copy.contains(far));
+  REQUIRE(copy_of_copy.check_invariants() == nullptr);
+}

@@ -222,11 +222,12 @@ class LocalPool {
           0);
       return;  // without assertions the element is leaked, never touched
     }
-    const index_type i = s->index_of(p);
-    HISLAB_ASSERT(i != npos,
+    // erase() tests liveness itself; the address only has to be a slot of this thread's pool.
+    const index_type i = s->core_.slot_at(p);
+    HISLAB_ASSERT(i != npos && s->contains(i),
                   "Slot destroyed on a thread other than its pool's (not an element of this thread's pool)",
                   0);
-    s->erase(i);  // npos: no change
+    s->erase(i);  // npos, or a vacant slot (assertions off): no change
   }
 };
 

@@ -18,6 +18,8 @@ template <class T>
 class HiSlab : public detail::SlabApi<HiSlab<T>, T> {
   using Base = detail::SlabApi<HiSlab<T>, T>;
   friend Base;
+  template <class, class>
+  friend class LocalPool;  // frees a Slot's element by its address, without a second liveness test
 
  public:
   using Base::Base;

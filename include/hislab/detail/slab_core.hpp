@@ -194,13 +194,17 @@ class SlabCore {
   /// element of this core (other memory, interior or misaligned addresses, vacant slots). The
   /// address is compared as an integer, so any pointer may be passed.
   [[nodiscard]] index_type index_of(const T* p) const noexcept {
-    const auto a = reinterpret_cast<std::uintptr_t>(p);
-    const auto b = reinterpret_cast<std::uintptr_t>(elems_.data());
-    if (a < b) return npos;
-    const std::uintptr_t off = a - b;
+    const index_type i = slot_at(p);
+    return i != npos && contains(i) ? i : npos;
+  }
+  /// The slot whose first byte is at `p` whether or not it is live; npos for any address that is
+  /// not the start of a slot of this core.
+  [[nodiscard]] index_type slot_at(const T* p) const noexcept {
+    // Below the base, off wraps to a value past every slot.
+    const std::uintptr_t off =
+        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(elems_.data());
     if (off % sizeof(T) != 0 || off / sizeof(T) >= capacity()) return npos;
-    const auto i = static_cast<index_type>(off / sizeof(T));
-    return contains(i) ? i : npos;
+    return static_cast<index_type>(off / sizeof(T));
   }
 
   /// The first live index at or above `from`, else npos.
