@@ -282,14 +282,14 @@ TEST_CASE("A copy whose page commit is refused destroys only what it built", "[m
 }
 
 namespace {
-std::size_t proc_status_kib(const char* key) {
+[[maybe_unused]] std::size_t proc_status_kib(const char* key) {
   std::ifstream f("/proc/self/status");
   std::string line;
   while (std::getline(f, line))
     if (line.rfind(key, 0) == 0) return std::stoul(line.substr(std::strlen(key)));
   return 0;
 }
-std::size_t mapping_count() {
+[[maybe_unused]] std::size_t mapping_count() {
   std::ifstream f("/proc/self/maps");
   std::string line;
   std::size_t n = 0;
