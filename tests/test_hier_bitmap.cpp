@@ -1,5 +1,6 @@
 // HierBitmap against a plain reference bitmap: every query after every operation class,
 // at capacities on both sides of the 64-, 512-, 32768- and 262144-bit level boundaries.
+#include <hislab/detail/sanitizer.hpp>  // HISLAB_DETAIL_ASAN
 #include <hislab/hier_bitmap.hpp>
 
 #include <algorithm>
