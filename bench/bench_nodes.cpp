@@ -41,6 +41,8 @@
 #include <foonathan/memory/memory_pool.hpp>
 #endif
 
+#include "peers.hpp"  // Mimalloc: mi_malloc / mi_free through dlopen, so that malloc stays glibc's
+
 namespace {
 
 constexpr std::uint32_t kNodes = 1'000'000;
@@ -122,27 +124,6 @@ struct BoostPeer {
 };
 #endif
 
-/// mi_malloc / mi_free through dlopen(RTLD_LOCAL), so that malloc stays glibc's for the others.
-struct Mi {
-  using malloc_fn = void* (*)(std::size_t);
-  using free_fn = void (*)(void*);
-  malloc_fn alloc = nullptr;
-  free_fn release = nullptr;
-  static const Mi& get() {
-    static const Mi m = [] {
-      Mi r;
-      for (const char* lib : {"libmimalloc.so.2", "libmimalloc.so"}) {
-        if (void* h = ::dlopen(lib, RTLD_NOW | RTLD_LOCAL)) {
-          r.alloc = reinterpret_cast<malloc_fn>(::dlsym(h, "mi_malloc"));
-          r.release = reinterpret_cast<free_fn>(::dlsym(h, "mi_free"));
-          break;
-        }
-      }
-      return r;
-    }();
-    return m;
-  }
-};
 template <class T>
 struct MiAllocator {
   using value_type = T;
@@ -150,11 +131,11 @@ struct MiAllocator {
   template <class U>
   MiAllocator(const MiAllocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
-    void* p = Mi::get().alloc(n * sizeof(T));
+    void* p = hislab_bench::Mimalloc::get().mi_malloc(n * sizeof(T));
     if (p == nullptr) throw std::bad_alloc();
     return static_cast<T*>(p);
   }
-  void deallocate(T* p, std::size_t) noexcept { Mi::get().release(p); }
+  void deallocate(T* p, std::size_t) noexcept { hislab_bench::Mimalloc::get().mi_free(p); }
   friend bool operator==(const MiAllocator&, const MiAllocator&) noexcept { return true; }
 };
 struct MimallocPeer {
@@ -343,7 +324,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark(("memory/foonathan_pool" + n).c_str(), BM_memory<FoonathanMapPeer>)
       ->Iterations(1);
 #endif
-  if (Mi::get().alloc != nullptr) add<MimallocPeer>(n);
+  if (hislab_bench::Mimalloc::get().available()) add<MimallocPeer>(n);
   // The floor takes no memory row: it never gives anything back.
   benchmark::RegisterBenchmark(("map_churn/floor_monotonic" + n).c_str(), BM_map_churn<MonotonicPeer>);
   benchmark::RegisterBenchmark(("list_churn/floor_monotonic" + n).c_str(), BM_list_churn<MonotonicPeer>);
