@@ -385,7 +385,7 @@ TEST_CASE("HierBitmap: select is exact while a freed lowest bit's count is owed"
   REQUIRE((h.select(0) == far && h.select(1) == npos));
 }
 
-TEST_CASE("HierBitmap::populate commits the levels of a prefix and changes no bit", "[bitmap]") {
+TEST_CASE("HierBitmap::populate commits the levels of a prefix and changes no bit", "[bitmap][novalgrind]") {
   HierBitmap h(1u << 20);
   REQUIRE(h.memory_committed() < (1u << 20) / 8);
   REQUIRE(!h.populate(0));

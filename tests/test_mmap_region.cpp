@@ -45,7 +45,8 @@ TEST_CASE("MmapRegion: empty, reserve, move", "[mmap]") {
   REQUIRE(m.size() == 0);
 }
 
-TEST_CASE("MmapRegion: bad input and refusals", "[mmap][errors]") {
+#if HISLAB_TEST_EXCEPTIONS
+TEST_CASE("MmapRegion: bad input and refusals", "[mmap][errors][novalgrind]") {
   REQUIRE_THROWS_AS(MmapRegion::reserve(0), std::invalid_argument);
   std::error_code ec = std::make_error_code(std::errc::io_error);
   REQUIRE_FALSE(MmapRegion::try_reserve(0, HugePages::None, ec));
@@ -68,6 +69,7 @@ TEST_CASE("MmapRegion: bad input and refusals", "[mmap][errors]") {
   REQUIRE(ok);
   REQUIRE(!ec);  // cleared on success
 }
+#endif
 
 TEST_CASE("MmapRegion: populate commits pages, with and without MADV_POPULATE_WRITE", "[mmap]") {
   const std::size_t page = hislab::detail::os::base_page_size();

@@ -80,6 +80,7 @@ TEST_CASE("trim() gives back vacant pages without moving anything", "[memory]") 
   REQUIRE(s.trim() == 0);
 }
 
+#if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("lock_memory() locks, and a refusal leaves the slab usable", "[memory][errors]") {
   {
     const long before = hislab_test::locked_bytes();
@@ -128,6 +129,7 @@ TEST_CASE("lock_memory() locks, and a refusal leaves the slab usable", "[memory]
   REQUIRE_FALSE(res.signaled);
   REQUIRE(res.exit_code == 0);
 }
+#endif
 
 TEST_CASE("populate fallback: kernels without MADV_POPULATE_WRITE", "[memory]") {
   hislab::detail::os::populate_write_disabled() = true;
@@ -139,6 +141,7 @@ TEST_CASE("populate fallback: kernels without MADV_POPULATE_WRITE", "[memory]") 
   hislab::detail::os::populate_write_disabled() = false;
 }
 
+#if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("HugePages::Require: clear errors without a pool, works with one", "[memory][hugepages]") {
   const std::size_t hp = hislab::detail::os::huge_page_size();
   {
@@ -173,8 +176,9 @@ TEST_CASE("HugePages::Require: clear errors without a pool, works with one", "[m
     REQUIRE(s[per_page] == 5);
   }
 }
+#endif
 
-TEST_CASE("A pre-faulted slab fills its initial capacity without a page fault", "[memory]") {
+TEST_CASE("A pre-faulted slab fills its initial capacity without a page fault", "[memory][novalgrind]") {
 #if HISLAB_DETAIL_ASAN
   HISLAB_SKIP("AddressSanitizer faults in its shadow memory");
 #else
@@ -194,7 +198,7 @@ TEST_CASE("A pre-faulted slab fills its initial capacity without a page fault", 
 }
 
 TEST_CASE("TaggedHiSlab: the tag bitmap is accounted, pre-faulted and locked with the slab",
-          "[memory][tagged]") {
+          "[memory][tagged][novalgrind]") {
   constexpr std::uint32_t n = 1u << 16;
   const Options o{n, 4 * n, HugePages::None};
   SECTION("accounted") {
@@ -253,6 +257,7 @@ struct CopyProbe {
 };
 }  // namespace
 
+#if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("A copy whose page commit is refused destroys only what it built", "[memory][errors]") {
   auto res = hislab_test::run_in_child([] {
     struct rlimit rl {
@@ -280,6 +285,7 @@ TEST_CASE("A copy whose page commit is refused destroys only what it built", "[m
   REQUIRE_FALSE(res.signaled);
   REQUIRE(res.exit_code == 0);
 }
+#endif
 
 namespace {
 [[maybe_unused]] std::size_t proc_status_kib(const char* key) {
@@ -298,7 +304,9 @@ namespace {
 }
 }  // namespace
 
-TEST_CASE("Fault injection: RLIMIT_AS refuses a reservation part-way, nothing leaks", "[memory][errors]") {
+#if HISLAB_TEST_EXCEPTIONS
+TEST_CASE("Fault injection: RLIMIT_AS refuses a reservation part-way, nothing leaks",
+          "[memory][errors][novalgrind]") {
 #if HISLAB_DETAIL_ASAN || defined(__aarch64__)
   // AddressSanitizer's shadow, and qemu-user's own reservation for the guest, live in the same
   // address-space limit.
@@ -349,3 +357,4 @@ TEST_CASE("Fault injection: RLIMIT_AS refuses a reservation part-way, nothing le
   REQUIRE(res.exit_code == 0);
 #endif
 }
+#endif

@@ -15,7 +15,9 @@
 using hislab::HiSlab;
 using hislab::index_type;
 using hislab_test::Counted;
+#if HISLAB_TEST_EXCEPTIONS
 using hislab_test::ThrowOnNth;
+#endif
 
 TEST_CASE("Counted: every construction is matched by exactly one destruction", "[types]") {
   Counted::reset();
@@ -66,6 +68,7 @@ TEST_CASE("Counted: every construction is matched by exactly one destruction", "
   REQUIRE(Counted::constructed == Counted::destroyed);
 }
 
+#if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("Throwing constructors: strong guarantee", "[types][errors]") {
   ThrowOnNth::live = 0;
   HiSlab<ThrowOnNth> s(0, 100);
@@ -99,6 +102,7 @@ TEST_CASE("Throwing constructors: strong guarantee", "[types][errors]") {
   REQUIRE(ThrowOnNth::live == 12);  // 11 in s + proto
   ThrowOnNth::arm(0);
 }
+#endif
 
 TEST_CASE("Move-only and non-movable types", "[types]") {
   HiSlab<std::unique_ptr<std::string>> s(0, 64);

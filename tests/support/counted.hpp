@@ -43,6 +43,7 @@ struct Counted {
   }
 };
 
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 /// Throws from its constructor on the n-th construction (1-based) after arm(n).
 struct ThrowOnNth {
   static inline long countdown = 0;
@@ -59,5 +60,6 @@ struct ThrowOnNth {
   }
   ~ThrowOnNth() { --live; }
 };
+#endif
 
 }  // namespace hislab_test

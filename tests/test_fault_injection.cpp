@@ -1,0 +1,311 @@
+// Fault injection for every container: the OS refuses what a container asks for (mlock under
+// RLIMIT_MEMLOCK 0, huge pages from an empty or a too-small hugetlb pool, MADV_POPULATE_WRITE),
+// and the container reports it with a clear error, keeps every element it holds and stays
+// usable. HiSlab's own cases are in test_slab_memory.cpp; the RLIMIT_AS case for every container
+// is there too.
+#include <hislab/hislab.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/death.hpp"
+#include "support/hugepages.hpp"
+
+using hislab::HugePages;
+using hislab::index_type;
+using hislab::Options;
+
+namespace {
+
+struct U64Pool : hislab::LocalPool<U64Pool, std::uint64_t> {};
+
+}  // namespace
+
+#if HISLAB_TEST_EXCEPTIONS
+namespace {
+
+bool is_mlock_refusal(const std::error_code& ec) { return ec.value() == ENOMEM || ec.value() == EPERM; }
+
+/// In a child whose RLIMIT_MEMLOCK is 0 (and which is not root, which the limit does not bind):
+/// `body` returns 0 when every check passed, else the number of the first that failed.
+template <class F>
+void with_no_memlock(F body) {
+  auto res = hislab_test::run_in_child([&] {
+    struct rlimit rl {
+      0, 0
+    };
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
+    ::_exit(body());
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+
+/// The checks shared by the containers with try_create(): construction with lock_memory is
+/// refused with the errno (both forms); lock_memory() on a live container throws and leaves it
+/// holding its elements and accepting more. `insert(c, v)` inserts v; `value(c, i)` reads the
+/// i-th inserted value back.
+template <class C, class Insert, class Value>
+int check_memlock_refusal(Insert insert, Value value) {
+  const Options locked{1000, 100000, HugePages::None, true};
+  std::error_code ec;
+  if (C::try_create(locked, ec)) return 1;
+  if (!is_mlock_refusal(ec)) return 2;
+  try {
+    C c(locked);
+    return 3;
+  } catch (const std::system_error& e) {
+    if (!is_mlock_refusal(e.code())) return 4;
+  }
+  C c(Options{1000, 100000, HugePages::None, false});
+  for (std::uint64_t i = 0; i < 3000; ++i) insert(c, i);
+  try {
+    c.lock_memory();
+    return 5;
+  } catch (const std::system_error& e) {
+    if (!is_mlock_refusal(e.code())) return 6;
+  }
+  for (std::uint64_t i = 3000; i < 6000; ++i) insert(c, i);
+  if (c.size() != 6000) return 7;
+  for (std::uint64_t i = 0; i < 6000; ++i)
+    if (value(c, i) != i) return 8;
+  if (c.check_invariants() != nullptr) return 9;
+  c.unlock_memory();  // nothing is locked; harmless
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("RLIMIT_MEMLOCK 0: TaggedHiSlab refuses locking with the errno and stays usable",
+          "[memory][errors]") {
+  using C = hislab::TaggedHiSlab<std::uint64_t>;
+  with_no_memlock([] {
+    return check_memlock_refusal<C>(
+        [](C& c, std::uint64_t v) {
+          const index_type i = c.insert(v);
+          if (v % 2 == 0) c.tag(i);
+        },
+        [](const C& c, std::uint64_t i) { return c[static_cast<index_type>(i)]; });
+  });
+}
+
+TEST_CASE("RLIMIT_MEMLOCK 0: SlotMap refuses locking with the errno and stays usable", "[memory][errors]") {
+  using C = hislab::SlotMap<std::uint64_t>;
+  with_no_memlock([] {
+    std::vector<C::key_type> keys;
+    return check_memlock_refusal<C>([&](C& c, std::uint64_t v) { keys.push_back(c.insert(v)); },
+                                    [&](const C& c, std::uint64_t i) {
+                                      const std::uint64_t* p = c.get(keys[i]);
+                                      return p != nullptr ? *p : ~std::uint64_t{0};
+                                    });
+  });
+}
+
+TEST_CASE("RLIMIT_MEMLOCK 0: BufferSlab refuses locking with the errno and stays usable",
+          "[memory][errors]") {
+  with_no_memlock([] {
+    using P = hislab::BufferSlab<64>;
+    std::error_code ec;
+    {
+      P refused(Options{1000, 100000, HugePages::None, true}, ec);
+      if (!is_mlock_refusal(ec) || refused.capacity() != 0) return 1;
+    }
+    try {
+      P refused(Options{1000, 100000, HugePages::None, true});
+      return 2;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code())) return 3;
+    }
+    P pool(Options{1000, 100000, HugePages::None, false});
+    std::vector<P::AutoGuard> held;
+    for (int i = 0; i < 3000; ++i) held.push_back(pool.allocate());
+    try {
+      pool.lock_memory();
+      return 4;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code())) return 5;
+    }
+    for (int i = 0; i < 3000; ++i) held.push_back(pool.allocate());
+    if (pool.size() != 6000 || held.back().index() != 5999) return 6;
+    if (pool.check_invariants() != nullptr) return 7;
+    held.clear();
+    return pool.size() == 0 ? 0 : 8;
+  });
+}
+
+TEST_CASE("RLIMIT_MEMLOCK 0: LocalPool::init refuses locking and leaves the thread uninitialised",
+          "[memory][errors][local_pool]") {
+  with_no_memlock([] {
+    try {
+      U64Pool::init(Options{1000, 100000, HugePages::None, true});
+      return 1;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code())) return 2;
+    }
+    if (U64Pool::is_initialized()) return 3;
+    U64Pool::init(Options{1000, 100000, HugePages::None, false});
+    std::vector<hislab::Slot<std::uint64_t, U64Pool>> slots;
+    for (std::uint64_t i = 0; i < 3000; ++i) slots.push_back(U64Pool::insert(i));
+    try {
+      U64Pool::slab().lock_memory();
+      return 4;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code())) return 5;
+    }
+    for (std::uint64_t i = 3000; i < 6000; ++i) slots.push_back(U64Pool::insert(i));
+    for (std::uint64_t i = 0; i < 6000; ++i)
+      if (*slots[i] != i) return 6;
+    slots.clear();
+    if (U64Pool::size() != 0) return 7;
+    return U64Pool::shutdown() ? 0 : 8;
+  });
+}
+
+TEST_CASE("HugePages::Require: every container reports an empty or too-small hugetlb pool",
+          "[memory][hugepages][errors]") {
+  const std::size_t hp = hislab::detail::os::huge_page_size();
+  {
+    hislab_test::HugePagePool none(0);
+    if (!none.ok()) HISLAB_SKIP("needs root and a writable /proc/sys/vm/nr_hugepages");
+    if (!hislab_test::HugePagePool::can_map()) HISLAB_SKIP("MAP_HUGETLB is refused here (qemu-user?)");
+    const Options o{0, 1000, HugePages::Require};
+    std::error_code ec;
+    REQUIRE_FALSE(hislab::TaggedHiSlab<std::uint64_t>::try_create(o, ec));
+    REQUIRE(ec.value() == ENOMEM);
+    REQUIRE_FALSE(hislab::SlotMap<std::uint64_t>::try_create(o, ec));
+    REQUIRE(ec.value() == ENOMEM);
+    REQUIRE_THROWS_AS(hislab::SlotMap<std::uint64_t>(o), std::system_error);
+    {
+      hislab::BufferSlab<64> pool(o, ec);
+      REQUIRE(ec.value() == ENOMEM);
+      REQUIRE(pool.capacity() == 0);
+    }
+    REQUIRE_THROWS_AS(U64Pool::init(o), std::system_error);
+    REQUIRE_FALSE(U64Pool::is_initialized());
+    // PoolResource takes no hugetlb pages: Require is refused before anything is asked of the OS.
+    REQUIRE_THROWS_AS(hislab::PoolResource(hislab::PoolOptions{256, 1000, HugePages::Require}),
+                      std::invalid_argument);
+  }
+  hislab_test::HugePagePool pool(2);
+  if (!pool.ok()) HISLAB_SKIP("the kernel could not supply 2 huge pages");
+  // Containers of 8-byte elements with room for four huge pages, over a pool of two: the first
+  // two pages' worth of inserts succeed, the next reports std::system_error (the try_ form is
+  // empty), nothing is lost, and a page trimmed back to the pool is used again. Each case
+  // returns 0 when all holds, else the number of the failed check.
+  const auto per_page = static_cast<std::uint32_t>(hp / 8);
+  const Options o{0, per_page * 4, HugePages::Require};
+
+  SECTION("TaggedHiSlab") {
+    REQUIRE([&, n = per_page] {
+      hislab::TaggedHiSlab<std::uint64_t> s(o);
+      for (std::uint64_t i = 0; i < 2 * n; ++i) s.tag(s.insert(i));
+      try {
+        s.insert(1);
+        return 1;
+      } catch (const std::system_error&) {
+      }
+      if (s.try_insert(1)) return 2;
+      if (s.size() != 2 * n || s.count_tagged() != 2 * n || s[2 * n - 1] != 2 * n - 1) return 3;
+      for (index_type i = n; i < 2 * n; ++i) s.erase(i);
+      if (s.trim() < hp) return 4;
+      if (s.insert(7) != n || s[n] != 7 || s.is_tagged(n)) return 5;
+      return s.check_invariants() == nullptr ? 0 : 6;
+    }() == 0);
+  }
+  SECTION("SlotMap") {
+    REQUIRE([&, n = per_page] {
+      hislab::SlotMap<std::uint64_t> m(o);
+      std::vector<hislab::SlotMap<std::uint64_t>::key_type> keys;
+      for (std::uint64_t i = 0; i < 2 * n; ++i) keys.push_back(m.insert(i));
+      try {
+        m.insert(1);
+        return 1;
+      } catch (const std::system_error&) {
+      }
+      if (m.try_insert(1)) return 2;
+      if (m.size() != 2 * n || m.get(keys.back()) == nullptr || *m.get(keys.back()) != 2 * n - 1) return 3;
+      for (std::uint32_t i = n; i < 2 * n; ++i) m.remove(keys[i]);
+      if (m.trim() < hp) return 4;
+      const auto k = m.insert(7);
+      if (k.index() != n || m.contains(keys[n]) || *m.get(k) != 7) return 5;
+      return m.check_invariants() == nullptr ? 0 : 6;
+    }() == 0);
+  }
+  SECTION("BufferSlab") {
+    REQUIRE([&, n = per_page] {
+      hislab::BufferSlab<8> p(o);
+      std::vector<hislab::BufferSlab<8>::AutoGuard> held;
+      for (std::uint32_t i = 0; i < 2 * n; ++i) held.push_back(p.allocate());
+      try {
+        (void)p.allocate();
+        return 1;
+      } catch (const std::system_error&) {
+      }
+      if (p.try_allocate()) return 2;
+      if (p.size() != 2 * n) return 3;
+      held.erase(held.begin() + n, held.end());
+      if (p.trim() < hp) return 4;
+      held.push_back(p.allocate());
+      if (held.back().index() != n) return 5;
+      const bool ok = p.check_invariants() == nullptr;
+      held.clear();
+      return ok ? 0 : 6;
+    }() == 0);
+  }
+  SECTION("LocalPool") {
+    REQUIRE([&, n = per_page] {
+      U64Pool::init(o);
+      int why = 0;
+      {
+        std::vector<hislab::Slot<std::uint64_t, U64Pool>> slots;
+        for (std::uint64_t i = 0; i < 2 * n; ++i) slots.push_back(U64Pool::insert(i));
+        try {
+          (void)U64Pool::insert(1);
+          why = 1;
+        } catch (const std::system_error&) {
+        }
+        if (why == 0 && U64Pool::try_insert(1)) why = 2;
+        if (why == 0 && (U64Pool::size() != 2 * n || *slots.back() != 2 * n - 1)) why = 3;
+        slots.erase(slots.begin() + n, slots.end());
+        if (why == 0 && U64Pool::slab().trim() < hp) why = 4;
+        if (why == 0 && U64Pool::insert(7).index() != n) why = 5;
+      }
+      if (!U64Pool::shutdown() && why == 0) why = 6;
+      return why;
+    }() == 0);
+  }
+}
+
+#endif  // HISLAB_TEST_EXCEPTIONS
+
+TEST_CASE("populate fallback: SlotMap and TaggedHiSlab pre-fault without MADV_POPULATE_WRITE", "[memory]") {
+  hislab::detail::os::populate_write_disabled() = true;
+  {
+    hislab::SlotMap<std::uint64_t> m(Options{10000, 100000});
+    hislab::TaggedHiSlab<std::uint64_t> t(Options{10000, 100000});
+    REQUIRE(m.memory_committed() >= 10000 * (8 + 4));
+    REQUIRE(t.memory_committed() >= 10000 * 8);
+    std::vector<hislab::SlotMap<std::uint64_t>::key_type> keys;
+    for (std::uint64_t i = 0; i < 20000; ++i) {
+      keys.push_back(m.insert(i));
+      t.tag(t.insert(i));
+    }
+    m.reserve(50000);
+    t.reserve(50000);
+    REQUIRE(*m.get(keys[19999]) == 19999);
+    REQUIRE(t[19999] == 19999);
+    REQUIRE(t.count_tagged() == 20000);
+    REQUIRE(m.check_invariants() == nullptr);
+    REQUIRE(t.check_invariants() == nullptr);
+  }
+  hislab::detail::os::populate_write_disabled() = false;
+}
