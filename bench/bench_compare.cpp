@@ -3,7 +3,6 @@
 // Throughput (Google Benchmark, medians over repetitions; names "<workload>_<bytes>B/<peer>/<N>"):
 //   fill (pre-faulted and demand-paged HiSlab), churn at N live, random get, iterate dense,
 //   iterate sparse at 10% and 1% live (workloads.hpp). Every workload checks a checksum.
-//   hislab_nocounts (16 B) is HiSlab without its rank counts: what counting costs.
 // Tail latency ("latency_fill" / "latency_churn"): every operation timed with rdtscp/lfence,
 //   the fence overhead calibrated and subtracted; counters p50 .. max in cycles.
 // Memory ("memory"): in a forked child, RSS overhead per live element at 10^6, peak RSS, and RSS
@@ -30,9 +29,6 @@
 
 #include "latency.hpp"
 #include "workloads.hpp"
-
-// bench_compare_nocounts.cpp: HiSlab without rank counts, 16-byte elements.
-void hislab_bench_add_nocounts(const std::vector<std::int64_t>& sizes);
 
 namespace hb = hislab_bench;
 using namespace hislab_bench;
@@ -251,7 +247,6 @@ int main(int argc, char** argv) {
   if (hb::Mimalloc::get().available()) add_memory<hb::MimallocPeer<T16>>(cfg);
 
   add_all_throughput<16>(cfg);
-  hislab_bench_add_nocounts(cfg.sizes);
   add_all_throughput<64>(cfg);
 
   add_latency<hb::HiSlabPeer<T16>>(cfg);

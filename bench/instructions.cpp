@@ -9,7 +9,6 @@
 //   instructions sample <cap> <ops>     a full HiSlab of <cap> slots, then <ops> calls of
 //                                       random_occupied_many(g, 1, out).
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
-// Built with HISLAB_DETAIL_BENCH_NO_RANK_COUNTS=1, "hislab" is HiSlab without rank counts.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

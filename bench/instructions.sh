@@ -1,6 +1,5 @@
 #!/bin/sh
-# Instructions per operation under callgrind: the figures the README quotes for what the rank
-# counts cost on churn, churn against the free-list slab, and one sample. Needs valgrind and an
+# Instructions per operation under callgrind: churn against the free-list slab, and one sample. Needs valgrind and an
 # x86-64 machine with AVX2 (valgrind cannot run AVX-512 code, so the build targets x86-64-v3).
 # Each case runs at two operation counts; the difference over the extra operations cancels the
 # set-up. About 20 seconds.   Usage: sh bench/instructions.sh [churn]   (from the repository root;
@@ -12,7 +11,6 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 flags="-std=c++20 -O2 -DNDEBUG -march=x86-64-v3 -Iinclude -Ibench"
 $CXX $flags bench/instructions.cpp -o "$dir/counts" -ldl
-$CXX $flags -DHISLAB_DETAIL_BENCH_NO_RANK_COUNTS=1 bench/instructions.cpp -o "$dir/nocounts" -ldl
 
 refs() {  # refs BINARY ARGS... -> instructions executed
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
@@ -25,7 +23,6 @@ per_op() {  # per_op LABEL BINARY WORKLOAD ARG LOW HIGH
 }
 
 per_op churn/hislab "$dir/counts" churn hislab 1000000 3000000
-per_op churn/hislab_nocounts "$dir/nocounts" churn hislab 1000000 3000000
 per_op churn/free_list "$dir/counts" churn free_list 1000000 3000000
 if [ "${1:-}" != churn ]; then for cap in 1024 1048576; do
   per_op "sample_index/$cap" "$dir/counts" sample "$cap" 100000 300000

@@ -39,8 +39,7 @@
 #define HISLAB_BENCH_ADAPTER [[gnu::always_inline]]
 
 namespace hislab_bench {
-// Per hislab ABI: bench_compare_nocounts.cpp builds these peers again against HiSlab without
-// rank counts, in the same binary.
+// Per hislab ABI, like the library: a TU built for another kernel family keeps its own copies.
 inline namespace HISLAB_DETAIL_ABI {
 
 /// A Bytes-sized element whose first word is the key and whose last word is written too, so
@@ -62,10 +61,9 @@ enum class HiSlabMode { Prefaulted, Demand, HugeAdvise };
 
 template <class T, HiSlabMode Mode = HiSlabMode::Prefaulted>
 struct HiSlabPeer {
-  static constexpr const char* name =
-      Mode == HiSlabMode::Prefaulted ? (HISLAB_DETAIL_BENCH_NO_RANK_COUNTS ? "hislab_nocounts" : "hislab")
-      : Mode == HiSlabMode::Demand   ? "hislab_demand"
-                                     : "hislab_huge";
+  static constexpr const char* name = Mode == HiSlabMode::Prefaulted ? "hislab"
+                                      : Mode == HiSlabMode::Demand   ? "hislab_demand"
+                                                                     : "hislab_huge";
   static constexpr bool kIterable = true;
   using handle = std::uint32_t;
   hislab::HiSlab<T> slab;

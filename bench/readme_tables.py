@@ -68,8 +68,6 @@ TARGETS = [
     target("fill latency p99.9 vs free-list slab", "latency_fill", "free_list", 0.25, col=P999),
     target("fill latency max vs free-list slab", "latency_fill", "free_list", 0.01, col=MAX),
     target("churn latency p50 vs free-list slab", "latency_churn", "free_list", 0.5),
-    # Not a target: what the rank counts cost churn (HiSlab built without them, same binary).
-    target("churn with counts vs without (cost of counting)", "churn_16B", "hislab_nocounts", 1.1),
 ]
 
 

@@ -1,8 +1,6 @@
 #pragma once
 // The throughput workloads, written once for every peer (peers.hpp): fill, churn at N live,
-// random get, iterate dense and sparse. Each checks a checksum. Included by bench_compare.cpp
-// and by bench_compare_nocounts.cpp, which compiles HiSlab a second time without rank counts;
-// the inline namespace keeps the two builds' instantiations apart.
+// random get, iterate dense and sparse. Each checks a checksum.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

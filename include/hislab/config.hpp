@@ -117,22 +117,12 @@
 #define HISLAB_DETAIL_ASSERTS 0
 #endif
 
-// Only bench/ sets this, to measure what the rank counts of the summary levels cost insert
-// and remove (select() is wrong without them). Never set it in a program.
-#ifndef HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
-#define HISLAB_DETAIL_BENCH_NO_RANK_COUNTS 0
-#endif
-
 // The ABI namespace names the version, the kernel and every other target feature that changes
 // the body of an inline function (BMI2, BITALG), so that a TU built with -mavx2 -mbmi2 and one
 // built without cannot silently share one definition: the linker could keep the body that the
 // running CPU cannot execute (SIGILL). Mixing them is a link error instead wherever the two TUs
 // pass hislab types to each other, and otherwise each TU keeps its own copies.
-// (The bench-only variant without rank counts gets a namespace of its own, so that one
-// benchmark binary can hold both and compare them in the same run.)
-#if HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
-#define HISLAB_DETAIL_ABI v0_1_bench_nocounts
-#elif HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BITALG && HISLAB_DETAIL_HAS_BMI2
+#if HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BITALG && HISLAB_DETAIL_HAS_BMI2
 #define HISLAB_DETAIL_ABI v0_1_avx512_bitalg_bmi2
 #elif HISLAB_DETAIL_KERNEL_AVX512 && HISLAB_DETAIL_HAS_BITALG
 #define HISLAB_DETAIL_ABI v0_1_avx512_bitalg

@@ -85,7 +85,7 @@ class HierBitmap {
   static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
   static constexpr std::size_t none = ~std::size_t{0};
   // first_zero_'s low bit: the rank counts owe the lowest 0's decrement (owe_lowest()).
-  static constexpr std::size_t owed = HISLAB_DETAIL_BENCH_NO_RANK_COUNTS ? 0 : 1;
+  static constexpr std::size_t owed = 1;
   static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds values up to 2^33");
 
  public:
@@ -502,11 +502,10 @@ class HierBitmap {
     }
     // 8 (its owed flag is needed for 5)
     const std::size_t fz = first_zero_;
-    [[maybe_unused]] const bool is_owed = (fz & owed) != 0;  // unused without rank counts (bench only)
+    const bool is_owed = (fz & owed) != 0;
     if (fz != 0 && lowest_in(fz) != lowest_zero) return "the cached lowest 0 is not the lowest 0";
     if (fz == 1) return "a decrement is owed with no lowest 0 known";
-      // 5
-#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS
+    // 5
     const std::size_t owed_group = is_owed ? lowest_zero / 512 / 64 : none;
     for (std::size_t g = 0; g < (n_[1] + 63) / 64 * 64; ++g) {
       if (levels_ == 1 && g == 0) continue;  // checked below against count_
@@ -526,7 +525,6 @@ class HierBitmap {
         if (counts_[l][g] != sum) return "a rank count above level 1 is wrong";
       }
     }
-#endif
     // 6, 7
     std::size_t lowest_nonfull = nb, next_nonfull = nb;  // nb: no such block
     for (std::size_t b = 0; b < nb; ++b) {
@@ -633,13 +631,8 @@ class HierBitmap {
   }
 
   HISLAB_ALWAYS_INLINE void add_counts(std::size_t b, std::uint32_t delta) noexcept {
-#if !HISLAB_DETAIL_BENCH_NO_RANK_COUNTS  // bench/ only: measures what the counts cost
     counts_[1][b >> 6] += delta;
     if (HISLAB_UNLIKELY(levels_ > 2)) add_upper_counts(b, delta);
-#else
-    (void)b;
-    (void)delta;
-#endif
   }
   void add_upper_counts(std::size_t b, std::uint32_t delta) noexcept {
     for (int l = 2; l < levels_; ++l) counts_[l][b >> (6 * l)] += delta;
