@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Copies the benchmark results into README.md and checks the comparison targets.
+"""Prints the comparison targets of a benchmark run and, when asked, writes its tables into the docs.
 
-Reads bench/results/compare.md and features.md (written by report.py) and rewrites every README
-block between '<!-- bench:NAME -->' and '<!-- /bench -->':
+Reads RESULTS_DIR/compare.md and features.md (written by report.py). Prints the targets table.
+Given documents, rewrites each block between '<!-- bench:NAME -->' and '<!-- /bench -->' that
+the document has (a document must have at least one):
 
   throughput  rows of compare.md for 16-byte elements at N = 1,000,000
   latency     the latency table of compare.md
   memory      the memory table of compare.md
   features    the table of features.md
-  targets     each target of the comparison issue with the ratio measured in this run
+  targets     each target with the ratio measured in this run
+  headline    a few of those ratios, for the top-level README
+  machine     the machine line of the run
 
-Standard library only. Usage: readme_tables.py RESULTS_DIR README
+Standard library only. Usage: readme_tables.py RESULTS_DIR [DOCUMENT ...]
 """
 import re
 import sys
@@ -85,8 +88,33 @@ def targets(throughput, latency):
     return lines
 
 
+HEADLINE = [
+    ("churn (remove + insert), 10^6 live", "churn_16B", ["free_list", "boost_pool", "new_delete"]),
+    ("random get (`get_unchecked`)", "get_16B", ["free_list", "new_delete"]),
+    ("iterate, 10% live", "iterate_sparse10_16B", ["free_list", "colony"]),
+    ("iterate, all live", "iterate_dense_16B", ["free_list", "colony"]),
+    ("fill (pre-faulted)", "fill_16B", ["free_list", "new_delete"]),
+]
+
+
+def headline(throughput):
+    """HiSlab's time over each peer's for a few rows (16 B, 10^6); below 1.00x HiSlab is faster."""
+    lines = ["| workload (16 B, 10^6) | HiSlab's time / the peer's |", "|---|---|"]
+    for what, workload, peers in HEADLINE:
+        mine = throughput.get((workload, "1,000,000", "hislab"))
+        parts = []
+        for peer in peers:
+            theirs = throughput.get((workload, "1,000,000", peer))
+            if mine and theirs and theirs[0] > 0:
+                parts.append(f"{mine[0] / theirs[0]:.2f}x {peer}")
+        lines.append(f"| {what} | {', '.join(parts) if parts else 'not measured'} |")
+    return lines
+
+
 def main():
-    results, readme = sys.argv[1], sys.argv[2]
+    if len(sys.argv) < 2:
+        sys.exit("usage: readme_tables.py RESULTS_DIR [DOCUMENT ...]")
+    results, documents = sys.argv[1], sys.argv[2:]
     compare, machine = sections(f"{results}/compare.md")
     features, _ = sections(f"{results}/features.md")
     through = compare["Throughput"]
@@ -97,17 +125,22 @@ def main():
         "memory": compare["Memory"],
         "features": features["Throughput"],
         "targets": targets(rows_by_key(through), rows_by_key(compare["Latency"])),
+        "headline": headline(rows_by_key(through)),
         "machine": [machine],
     }
-    with open(readme) as f:
-        text = f.read()
-    for name, lines in blocks.items():
-        pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench -->)", re.S)
-        if not pattern.search(text):
-            sys.exit(f"readme_tables.py: README has no <!-- bench:{name} --> block")
-        text = pattern.sub(lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2), text)
-    with open(readme, "w") as f:
-        f.write(text)
+    for document in documents:
+        with open(document) as f:
+            text = f.read()
+        found = 0
+        for name, lines in blocks.items():
+            pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench -->)", re.S)
+            if pattern.search(text):
+                found += 1
+                text = pattern.sub(lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2), text)
+        if found == 0:
+            sys.exit(f"readme_tables.py: {document} has no <!-- bench:NAME --> block")
+        with open(document, "w") as f:
+            f.write(text)
     print("\n".join(blocks["targets"]))
 
 

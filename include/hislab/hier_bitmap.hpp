@@ -13,51 +13,12 @@
 /// ```
 ///
 /// One summary bit describes one child (a block at level 1, a word of the level below above
-/// that). Two kinds are kept:
-/// - *full*: every bit of the child is 1. Descending the first 0 of each full word finds the
-///   lowest 0 bit in O(levels); the lowest non-full block is also cached, so the common
-///   find_first_unset() is one block probe.
-/// - *non-empty*: some bit of the child is 1. Descending it skips runs of empty blocks without
-///   reading them: iteration, clear() and find_next_set() cost O(blocks visited + levels).
-/// Children past the end read as full (padding 1s in the full words) and as empty.
-///
-/// One full bit may be stale: that of the cached lowest non-full block (`hint_`). When a removal
-/// makes a block the new lowest non-full one, its full bit is left set; if the block fills up
-/// again (the steady state of a full slab under churn) nothing has to be propagated. Every other
-/// block's full bit is exact, and the descent for the next hint runs only after the hint block's
-/// bit has been made exact again. The next non-full block above the hint is remembered when a
-/// removal moves the hint down (it is the old hint), so that the refill hands the hint back
-/// without a descent; while it is known, the hint's full bit is the stale set one.
-///
-/// The common insert and erase (the lowest 0 known; no block turning empty or non-empty; a full
-/// block turning non-full only below the hint, and the hint filling only with the next one
-/// known) are inline and make no call; every other case goes out of line through the general
-/// path, which keeps the inline ones short of registers and free of spills.
-///
-/// The lowest 0 bit itself is cached when it is known: a removal below it makes the freed bit
-/// the lowest, and an insert into a word with 0s left knows the next one. Then an insert does
-/// not probe the hint block at all. That matters beyond the instructions saved: the probe is a
-/// 64-byte vector load of the block whose 8-byte word a removal has just written, and a load
-/// wider than the store it overlaps cannot take its data from the store buffer. It waits until
-/// the store reaches the cache, which is after every older store, including the previous
-/// insert's element store that missed the cache. Under churn that serialised the operations.
-///
-/// Population counts per block (C[0]) and per group of 64 children at each level (C[l]) tell
-/// full/empty flips apart without scanning a block, and make select(k) a descent that picks one
-/// of 64 counts per level (BitBlock::pick_of_64: branchless, SIMD where the kernel has it; the
-/// count arrays are zero padded to whole groups of 64 for it): O(log capacity) whatever the
-/// fragmentation.
-///
-/// The counts above the blocks may owe one decrement: an erase that frees the new lowest 0 bit
-/// (which the cache above then holds) leaves them counting it as set, and marks that in the
-/// cache, whose store it makes anyway. The next insert takes that very bit, so a full slab
-/// under churn writes no level count at all, only the block's. select() corrects for the one
-/// owed bit p exactly: every bit below p is set, so the descent takes rank r >= p as r + 1 and
-/// gives the 1 back where the blocks' own counts take over. Setting the bit by any path cancels
-/// what is owed; freeing a lower bit, and clear(), pay it first.
-///
-/// Summary words and counts change only on a set or reset of a bit; summary bits change only
-/// when a block flips between empty and non-empty or between full and non-full.
+/// that): *full* (every bit of the child is 1; descending the first 0 finds the lowest 0 bit) and
+/// *non-empty* (some bit is 1; descending skips empty blocks). Population counts per block and per
+/// group of 64 children make select(k) an O(log capacity) descent. Several caches keep the common
+/// insert and erase short: the lowest non-full block (hint_) with one stale full bit, the next
+/// hint, the cached lowest 0 and one owed count decrement. docs/design.md explains each and why;
+/// the invariants that tie them together are listed once, above check_invariants().
 
 #include <algorithm>
 #include <bit>
