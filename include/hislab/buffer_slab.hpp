@@ -40,12 +40,14 @@ struct BufferOf {
 }  // namespace detail
 
 template <std::size_t N>
+/// A pool of fixed-size N-byte buffers, handed out as RAII guards (AutoGuard), the smallest
+/// free index first. See the file comment for zeroing and alignment.
 class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> {
   static_assert(N > 0, "BufferSlab<0> holds nothing");
 
  public:
-  using size_type = hislab::size_type;
-  using index_type = hislab::index_type;
+  using size_type = hislab::size_type;    ///< std::uint32_t: counts and capacities
+  using index_type = hislab::index_type;  ///< std::uint32_t: buffer indices
   /// The alignment of every buffer.
   static constexpr std::size_t alignment = detail::buffer_alignment(N);
 
@@ -59,6 +61,7 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
   /// Owns one buffer; its destructor frees it. Move-only.
   class AutoGuard {
    public:
+    /// Takes over o's buffer; o owns none.
     AutoGuard(AutoGuard&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)), i_(o.i_) {}
     /// Frees this guard's buffer first (if any), then takes o's.
     AutoGuard& operator=(AutoGuard&& o) noexcept {
@@ -73,7 +76,9 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
     AutoGuard& operator=(const AutoGuard&) = delete;
     ~AutoGuard() { reset(); }
 
+    /// The buffer's N bytes.
     [[nodiscard]] std::span<std::byte, N> bytes() noexcept { return std::span<std::byte, N>(data(), N); }
+    /// As the overload above, read-only.
     [[nodiscard]] std::span<const std::byte, N> bytes() const noexcept {
       return std::span<const std::byte, N>(data(), N);
     }
@@ -83,6 +88,7 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
     }
     /// The buffer's index in its pool: data() == pool.data() + index() * N.
     [[nodiscard]] index_type index() const noexcept { return i_; }
+    /// N.
     static constexpr std::size_t size() noexcept { return N; }
 
    private:
@@ -99,6 +105,7 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
   /// std::invalid_argument for bad options, std::system_error when the OS refuses.
   BufferSlab(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
       : BufferSlab(Options{initial_capacity, virtual_capacity}) {}
+  /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
   explicit BufferSlab(const Options& o) : detail::MemoryApi<Buffer>(Core::create(o)) {}
   /// The non-throwing twin: on failure capacity() == 0 and `ec` says why; cleared on success.
   BufferSlab(const Options& o, std::error_code& ec) noexcept {
@@ -125,7 +132,9 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
 
   /// Buffers handed out.
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
+  /// The number of buffers the pool can hand out (its virtual capacity).
   [[nodiscard]] size_type capacity() const noexcept { return core_.capacity(); }
+  /// True when every buffer is handed out.
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
   /// Base of buffer 0; buffer i is at data() + i * N.
   [[nodiscard]] std::byte* data() noexcept { return core_.base(); }

@@ -106,9 +106,11 @@
 #endif
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+/// 1 when exceptions are enabled; without them every throw site prints its message and aborts.
 #define HISLAB_HAS_EXCEPTIONS 1
 #else
-#define HISLAB_HAS_EXCEPTIONS 0
+#define HISLAB_HAS_EXCEPTIONS \
+  0  ///< 1 when exceptions are enabled; without them every throw site prints its message and aborts
 #endif
 
 #if HISLAB_DETAIL_KNOB_ENABLE_ASSERTS || !defined(NDEBUG)

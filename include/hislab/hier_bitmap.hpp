@@ -42,6 +42,8 @@ class SlabCore;               // takes the inline insert path, set_first_unset_b
 struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_invariants() notices
 }  // namespace detail
 
+/// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
+/// Move-only.
 class HierBitmap {
   static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
   static constexpr std::size_t none = ~std::size_t{0};
@@ -68,12 +70,17 @@ class HierBitmap {
   /// starts on a cache line; count arrays are padded with zeros to whole groups of 64, which
   /// select() reads at once). `bytes` is the region's size before page rounding.
   struct Layout {
-    int levels = 0;
-    std::size_t n[max_levels + 1]{};  // blocks (level 0), then words per summary level
-    std::size_t off_blocks = 0, off_c0 = 0;
-    std::size_t off_full[max_levels + 1]{}, off_nonempty[max_levels + 1]{}, off_counts[max_levels + 1]{};
-    std::size_t bytes = 0;
+    int levels = 0;                              ///< summary levels (1 to 4)
+    std::size_t n[max_levels + 1]{};             ///< blocks (level 0), then words per summary level
+    std::size_t off_blocks = 0;                  ///< byte offset of the blocks
+    std::size_t off_c0 = 0;                      ///< byte offset of the per-block counts
+    std::size_t off_full[max_levels + 1]{};      ///< byte offset of each level's full words
+    std::size_t off_nonempty[max_levels + 1]{};  ///< byte offset of each level's non-empty words
+    std::size_t off_counts[max_levels + 1]{};    ///< byte offset of each level's counts
+    std::size_t bytes = 0;                       ///< the region's size before page rounding
   };
+  /// The layout of a bitmap of `capacity_bits` bits (creation, population and accounting all
+  /// use it).
   [[nodiscard]] static constexpr Layout layout(size_type capacity_bits) noexcept {
     Layout lay;
     lay.n[0] = (std::size_t{capacity_bits} + 511) / 512;
@@ -141,7 +148,9 @@ class HierBitmap {
     return h;
   }
 
+  /// Takes o's bits and memory; o is empty (capacity 0).
   HierBitmap(HierBitmap&& o) noexcept { swap(o); }
+  /// Releases this bitmap's memory, then takes o's (as the move constructor).
   HierBitmap& operator=(HierBitmap&& o) noexcept {
     HierBitmap tmp(static_cast<HierBitmap&&>(o));
     swap(tmp);
@@ -151,6 +160,7 @@ class HierBitmap {
   HierBitmap& operator=(const HierBitmap&) = delete;
   ~HierBitmap() = default;
 
+  /// Exchanges bits and memory with `o`. O(1).
   void swap(HierBitmap& o) noexcept {
     using std::swap;
     swap(region_, o.region_);
@@ -172,6 +182,7 @@ class HierBitmap {
     swap(last_bits_, o.last_bits_);
     swap(high_block_, o.high_block_);
   }
+  /// a.swap(b).
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
 
   /// Number of bits.
@@ -282,11 +293,11 @@ class HierBitmap {
     return i;
   }
 
+  static constexpr std::size_t select_batch_size = 32;  ///< ranks that select_many() descends together
   /// out[k] = select(ranks[k]) for k < n (npos for a rank >= count()). Whole batches of 32 ranks
   /// descend side by side, every count group and block prefetched a step before it is read, so
   /// that on a bitmap larger than the caches the misses of a batch overlap instead of following
   /// one another; the remainder goes through select() one by one.
-  static constexpr std::size_t select_batch_size = 32;
   void select_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
     std::size_t done = 0;
     if (count_ != 0)

@@ -35,10 +35,11 @@ class LocalPool;
 template <class T, class Pool>
 class Slot {
  public:
-  using value_type = T;
+  using value_type = T;  ///< the element type
 
   /// An empty slot (owns nothing).
   Slot() noexcept = default;
+  /// Takes over o's element; o is empty.
   Slot(Slot&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
   /// Frees what this slot owned, then takes o's element.
   Slot& operator=(Slot&& o) noexcept {
@@ -60,6 +61,7 @@ class Slot {
   }
   /// The element's address; nullptr when empty.
   [[nodiscard]] T* operator->() const noexcept { return p_; }
+  /// As operator->().
   [[nodiscard]] T* get() const noexcept { return p_; }
   /// False when empty (default-constructed, moved from, consumed or leaked).
   [[nodiscard]] explicit operator bool() const noexcept { return p_ != nullptr; }
@@ -107,8 +109,8 @@ class Slot {
 template <class Derived, class T>
 class LocalPool {
  public:
-  using value_type = T;
-  using slot_type = Slot<T, Derived>;
+  using value_type = T;                ///< the element type
+  using slot_type = Slot<T, Derived>;  ///< what insert() returns
 
   /// Creates this thread's slab. Throws as HiSlab's constructor does, and std::logic_error when
   /// this thread's pool is already initialised.

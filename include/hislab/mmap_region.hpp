@@ -21,6 +21,7 @@ namespace detail {
 MmapRegion borrow_region(const MmapRegion& parent, std::size_t offset, std::size_t bytes) noexcept;
 }
 
+/// An owned range of reserved address space (see the file comment). Move-only.
 class MmapRegion {
  public:
   /// An empty region: data() == nullptr, size() == 0.
@@ -61,12 +62,14 @@ class MmapRegion {
     return MmapRegion(static_cast<std::byte*>(p), rounded, huge, page);
   }
 
+  /// Takes over o's mapping; o is empty.
   MmapRegion(MmapRegion&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)),
         size_(std::exchange(o.size_, 0)),
         huge_(o.huge_),
         page_(o.page_),
         owner_(o.owner_) {}
+  /// Unmaps this region's mapping, then takes o's.
   MmapRegion& operator=(MmapRegion&& o) noexcept {
     if (this != &o) {
       unmap();
@@ -119,12 +122,16 @@ class MmapRegion {
     if (hi > lo) (void)detail::os::advise(data_ + lo, hi - lo, MADV_DONTNEED);
   }
 
+  /// The first byte; nullptr when empty.
   [[nodiscard]] std::byte* data() const noexcept { return data_; }
+  /// Bytes reserved (a multiple of page_size()).
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// The huge-page policy it was reserved with.
   [[nodiscard]] HugePages huge_pages() const noexcept { return huge_; }
   /// The page size in use: the base page size, or the huge page size under HugePages::Require.
   [[nodiscard]] std::size_t page_size() const noexcept { return page_; }
 
+  /// Exchanges two regions.
   friend void swap(MmapRegion& a, MmapRegion& b) noexcept {
     std::swap(a.data_, b.data_);
     std::swap(a.size_, b.size_);

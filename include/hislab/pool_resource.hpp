@@ -172,6 +172,7 @@ class PoolResource : public std::pmr::memory_resource {
     if (n > std::numeric_limits<std::size_t>::max() / Size) throw_bad_array_length();
     return allocate_any(n * Size, Align);
   }
+  /// Returns what allocate_typed<Size, Align>(n) gave (PoolAllocator's path).
   template <std::size_t Size, std::size_t Align>
   void deallocate_typed(void* p, std::size_t n) noexcept {
     constexpr std::size_t k = detail::pool_class_for(Size, Align);
@@ -183,7 +184,11 @@ class PoolResource : public std::pmr::memory_resource {
   }
 
  protected:
+  /// std::pmr::memory_resource::allocate: a block of the smallest class that fits and aligns,
+  /// else upstream. std::bad_alloc when the class is full.
   void* do_allocate(std::size_t bytes, std::size_t align) override { return allocate_any(bytes, align); }
+  /// std::pmr::memory_resource::deallocate: the block goes back to its class (found from its
+  /// address), or upstream when it came from there.
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
     deallocate_any(p, bytes, align);
   }
@@ -277,13 +282,16 @@ class PoolResource : public std::pmr::memory_resource {
 template <class T>
 class PoolAllocator {
  public:
-  using value_type = T;
-  using propagate_on_container_copy_assignment = std::true_type;
-  using propagate_on_container_move_assignment = std::true_type;
-  using propagate_on_container_swap = std::true_type;
-  using is_always_equal = std::false_type;
+  using value_type = T;  ///< the allocated type
+  using propagate_on_container_copy_assignment =
+      std::true_type;  ///< containers exchange resources with their storage
+  using propagate_on_container_move_assignment = std::true_type;  ///< as above
+  using propagate_on_container_swap = std::true_type;             ///< as above
+  using is_always_equal = std::false_type;                        ///< equal only over the same resource
 
+  /// An allocator over `r`, which must outlive it and every container using it.
   explicit PoolAllocator(PoolResource& r) noexcept : r_(&r) {}
+  /// Rebinding: over o's resource.
   template <class U>
   PoolAllocator(const PoolAllocator<U>& o) noexcept : r_(o.resource()) {}
 
@@ -294,8 +302,10 @@ class PoolAllocator {
   }
   /// Returns storage from allocate(n) with the same n.
   void deallocate(T* p, std::size_t n) noexcept { r_->deallocate_typed<sizeof(T), alignof(T)>(p, n); }
+  /// The resource it allocates from.
   [[nodiscard]] PoolResource* resource() const noexcept { return r_; }
 
+  /// Equal iff over the same resource.
   template <class U>
   friend bool operator==(const PoolAllocator& a, const PoolAllocator<U>& b) noexcept {
     return a.resource() == b.resource();

@@ -14,6 +14,8 @@
 
 HISLAB_NAMESPACE_BEGIN
 
+/// A slab of T with stable std::uint32_t indices (see the file comment). The members, shown
+/// below, are written once for HiSlab and TaggedHiSlab in detail/slab_api.hpp.
 template <class T>
 class HiSlab : public detail::SlabApi<HiSlab<T>, T> {
   using Base = detail::SlabApi<HiSlab<T>, T>;

@@ -47,6 +47,7 @@ class Key {
   constexpr Key() noexcept = default;
   /// The slot; npos for the null key.
   [[nodiscard]] constexpr index_type index() const noexcept { return index_; }
+  /// The slot's generation when the key was handed out (odd for a key of a live element).
   [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return generation_; }
   /// True for the null key (and any key whose index is npos).
   [[nodiscard]] constexpr bool is_null() const noexcept { return index_ == npos; }
@@ -62,6 +63,7 @@ class Key {
   }
   /// Ordered by index, then generation.
   friend constexpr bool operator==(Key, Key) noexcept = default;
+  /// Ordered by index, then generation.
   friend constexpr auto operator<=>(Key, Key) noexcept = default;
 
  private:
@@ -76,8 +78,8 @@ class Key {
 /// What iterating a SlotMap yields: the element's key and a reference to its value.
 template <class V, class Tag = void>
 struct KeyEntry {
-  Key<Tag> key;
-  V& value;
+  Key<Tag> key;  ///< the element's key
+  V& value;      ///< the element
 };
 
 namespace detail {
@@ -96,6 +98,8 @@ struct SlotMapTestAccess {
 };
 }  // namespace detail
 
+/// A slab whose handles are generational keys: a key whose element was removed never reaches
+/// another element (see the file comment). The same core as HiSlab<T>, plus a generation per slot.
 template <class T, class Tag = void>
 class SlotMap {
   using Core = detail::SlabCore<T>;
@@ -103,11 +107,13 @@ class SlotMap {
   using entry_t = KeyEntry<V, Tag>;
 
  public:
-  using value_type = T;
-  using size_type = hislab::size_type;
-  using index_type = hislab::index_type;
-  using key_type = Key<Tag>;
+  using value_type = T;                   ///< the element type
+  using size_type = hislab::size_type;    ///< std::uint32_t: sizes and capacities
+  using index_type = hislab::index_type;  ///< std::uint32_t: slot indices
+  using key_type = Key<Tag>;              ///< the handle type
+  /// A forward iterator over KeyEntry<T, Tag> in ascending index order.
   using iterator = detail::BitmapIterator<SlotMap, T, false, entry_t>;
+  /// As iterator, over KeyEntry<const T, Tag>.
   using const_iterator = detail::BitmapIterator<SlotMap, const T, false, entry_t>;
 
   /// Holds the lowest vacant slot until a value is inserted into it or the entry is destroyed;
@@ -115,6 +121,7 @@ class SlotMap {
   /// only, it must not outlive its map, nor live across a move or swap of the map.
   class VacantEntry {
    public:
+    /// Takes over o's slot; o is spent.
     VacantEntry(VacantEntry&& o) noexcept : map_(std::exchange(o.map_, nullptr)), i_(o.i_) {}
     VacantEntry(const VacantEntry&) = delete;
     VacantEntry& operator=(const VacantEntry&) = delete;
@@ -174,6 +181,7 @@ class SlotMap {
   }
   /// The source is left empty with capacity() == 0.
   SlotMap(SlotMap&& o) noexcept { swap(o); }
+  /// Becomes a copy of `o` (strong guarantee: built aside, then swapped in).
   SlotMap& operator=(const SlotMap& o) requires std::copy_constructible<T> {
     if (this != &o) {
       SlotMap tmp(o);
@@ -198,6 +206,7 @@ class SlotMap {
     swap(gen_high_, o.gen_high_);
     swap(last_gen_, o.last_gen_);
   }
+  /// a.swap(b).
   friend void swap(SlotMap& a, SlotMap& b) noexcept { a.swap(b); }
 
   // ---- insertion ----------------------------------------------------------------------------
@@ -205,6 +214,7 @@ class SlotMap {
   /// Copies `v` into the lowest vacant slot and returns its key. Throws CapacityError when
   /// full(); std::system_error if the OS refuses the slot's page. Strong guarantee.
   key_type insert(const T& v) { return put<true>(v); }
+  /// Moves `v` in. As insert(const T&).
   key_type insert(T&& v) { return put<true>(std::move(v)); }
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its key.
   template <class... A>
@@ -217,7 +227,9 @@ class SlotMap {
   requires detail::constructible_from_args<T, A...> std::optional<key_type> try_emplace(A&&... args) {
     return engaged(put<false>(std::forward<A>(args)...));
   }
+  /// As insert(), but a full map (or a refused page) gives an empty optional and leaves `v` untouched.
   std::optional<key_type> try_insert(T&& v) { return engaged(put<false>(std::move(v))); }
+  /// As the overload above, copying `v`.
   std::optional<key_type> try_insert(const T& v) { return engaged(put<false>(v)); }
 
   /// Holds the lowest vacant slot for a later insert. Throws CapacityError when full().
@@ -285,6 +297,7 @@ class SlotMap {
 
   /// The element of `k`, or nullptr when `k` is stale, null, out of range or forged. O(1).
   [[nodiscard]] T* get(key_type k) noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
+  /// As the overload above, on a const map.
   [[nodiscard]] const T* get(key_type k) const noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
   /// The element of `k`; throws std::out_of_range when `k` is not live.
   [[nodiscard]] T& at(key_type k) {
@@ -293,6 +306,7 @@ class SlotMap {
                                     k.index(), capacity());
     return *core_.ptr(k.index());
   }
+  /// As the overload above, on a const map.
   [[nodiscard]] const T& at(key_type k) const {
     if (!live(k))
       detail::throw_out_of_range_at("hislab: SlotMap::at() with a stale, null or foreign key; its index",
@@ -304,6 +318,7 @@ class SlotMap {
     HISLAB_ASSERT(live(k), "SlotMap::operator[] with a key that is not live; its index", k.index());
     return *core_.ptr(k.index());
   }
+  /// As the overload above, on a const map.
   [[nodiscard]] const T& operator[](key_type k) const noexcept {
     HISLAB_ASSERT(live(k), "SlotMap::operator[] with a key that is not live; its index", k.index());
     return *core_.ptr(k.index());
@@ -326,7 +341,9 @@ class SlotMap {
     return i == npos ? key_type{} : key_at(i);
   }
 
+  /// Live elements (held and retired slots not counted). O(1).
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
+  /// size() == 0.
   [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
   /// True when every slot is occupied, held by a VacantEntry, or retired.
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
@@ -340,10 +357,15 @@ class SlotMap {
   /// Ascending index order, yielding KeyEntry{key, value}. Inserting or removing invalidates
   /// iterators (not element references).
   [[nodiscard]] iterator begin() noexcept { return {this, core_.next_live(0)}; }
+  /// Past the last element.
   [[nodiscard]] iterator end() noexcept { return {this, npos}; }
+  /// As the overload above, on a const map.
   [[nodiscard]] const_iterator begin() const noexcept { return {this, core_.next_live(0)}; }
+  /// As the overload above, on a const map.
   [[nodiscard]] const_iterator end() const noexcept { return {this, npos}; }
+  /// begin() of a const map.
   [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
+  /// end() of a const map.
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(key, T&) for each element in ascending index order.
@@ -351,6 +373,7 @@ class SlotMap {
   void for_each(F&& f) {
     core_.visit_live([&](index_type i, T& v) { std::invoke(f, key_at(i), v); });
   }
+  /// As for_each(), on a const map: f(key, const T&), and f must not modify the map.
   template <class F>
   void for_each(F&& f) const {
     core_.for_each_live([&](index_type i, const T& v) { std::invoke(f, key_at(i), v); });
@@ -363,6 +386,7 @@ class SlotMap {
   [[nodiscard]] std::optional<KeyEntry<T, Tag>> random_occupied(G&& g) {
     return entry_or_empty<T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
   }
+  /// As the overload above, on a const map.
   template <detail::random_generator G>
   [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G&& g) const {
     return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
@@ -403,6 +427,7 @@ class SlotMap {
       detail::throw_error_code(ec, "hislab: lock_memory(): mlock refused");
     }
   }
+  /// Undoes lock_memory(). Nothing is lost or moved.
   void unlock_memory() noexcept {
     core_.unlock_memory();
     if (capacity() != 0) (void)gens_.unlock(0, gens_.size());
@@ -541,10 +566,13 @@ class SlotMap {
 
 HISLAB_NAMESPACE_END
 
-/// Keys hash as their to_bits().
+// Keys hash as their to_bits(). Hidden from Doxygen (1.9.4 fails on a partial specialization
+// of std::hash with "Internal inconsistency: scope ... not found").
+#ifndef HISLAB_DOXYGEN
 template <class Tag>
 struct std::hash<hislab::Key<Tag>> {
   std::size_t operator()(hislab::Key<Tag> k) const noexcept {
     return std::hash<std::uint64_t>{}(k.to_bits());
   }
 };
+#endif

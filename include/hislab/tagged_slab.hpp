@@ -21,6 +21,7 @@
 
 HISLAB_NAMESPACE_BEGIN
 
+/// A HiSlab with a second bitmap marking a subset of the occupied slots (see the file comment).
 template <class T>
 class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   using Base = detail::SlabApi<TaggedHiSlab<T>, T, true>;
@@ -29,9 +30,13 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
  public:
   using typename Base::index_type;
   using typename Base::size_type;
+  /// A forward iterator over the tagged elements (Entry<T>), ascending.
   using tagged_iterator = detail::BitmapIterator<TaggedHiSlab, T, true>;
+  /// As tagged_iterator, over Entry<const T>.
   using const_tagged_iterator = detail::BitmapIterator<TaggedHiSlab, const T, true>;
+  /// What tagged() returns: a borrowed std::ranges::view.
   using tagged_view = detail::BitmapView<tagged_iterator>;
+  /// What tagged() const returns.
   using const_tagged_view = detail::BitmapView<const_tagged_iterator>;
 
   /// As HiSlab's constructors; nothing is tagged. Copies keep indices and tags.
@@ -57,6 +62,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   bool tag(index_type i) noexcept { return this->core_.contains(i) && tag_bits().set(i); }
   /// True if the slot was tagged (and now is not).
   bool untag(index_type i) noexcept { return tag_bits().reset(i); }
+  /// True when `i` is tagged (false for vacant or out-of-range indices). O(1).
   [[nodiscard]] bool is_tagged(index_type i) const noexcept { return tag_bits().test(i); }
   /// Number of tagged elements. O(1).
   [[nodiscard]] size_type count_tagged() const noexcept { return tag_bits().count(); }
@@ -65,6 +71,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   [[nodiscard]] tagged_view tagged() noexcept {
     return {tagged_iterator(this, tag_bits().find_next_set(0)), tagged_iterator(this, npos)};
   }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const_tagged_view tagged() const noexcept {
     return {const_tagged_iterator(this, tag_bits().find_next_set(0)), const_tagged_iterator(this, npos)};
   }
@@ -81,6 +88,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
         },
         changed);
   }
+  /// As the overload above, on a const slab: f(index, const T&), and f must not modify the slab.
   template <class F>
   void for_each_tagged(F&& f) const {
     tag_bits().for_each_set([&](index_type i) { std::invoke(f, i, std::as_const(*this->core_.ptr(i))); });
@@ -122,6 +130,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   [[nodiscard]] std::optional<Entry<T>> random_tagged(G&& g) {
     return this->template entry_at<T>(detail::sample_one(g, tag_bits()));
   }
+  /// As the overload above, on a const slab.
   template <detail::random_generator G>
   [[nodiscard]] std::optional<Entry<const T>> random_tagged(G&& g) const {
     return this->template entry_at<const T>(detail::sample_one(g, tag_bits()));

@@ -20,8 +20,8 @@ inline constexpr index_type npos = 0xFFFF'FFFFu;
 /// What iteration and sampling yield: the slot index and a reference to its value.
 template <class V>
 struct Entry {
-  index_type index;
-  V& value;
+  index_type index;  ///< the slot's index
+  V& value;          ///< the element
 };
 
 /// How element memory uses huge pages.
@@ -35,7 +35,7 @@ enum class HugePages {
 struct Options {
   std::uint32_t initial_capacity = 0;         ///< slots whose pages are pre-faulted at construction
   std::uint32_t virtual_capacity = 1u << 20;  ///< hard cap, reserved as address space only
-  HugePages huge_pages = HugePages::Advise;
+  HugePages huge_pages = HugePages::Advise;   ///< how element memory uses huge pages
   bool lock_memory = false;  ///< mlock the pre-faulted range; throws std::system_error if refused
 
   /// The options whose capacity fills a byte budget: `virtual_capacity` is the largest n for

@@ -18,16 +18,20 @@ namespace detail {
 
 // What it yields is Ref<V>: Entry<V> (built here from owner->ptr(i)), or whatever the owner's
 // make_entry<V>(i) builds (SlotMap's KeyEntry).
+/// The iterator of every container: a forward iterator whose reference is a proxy value,
+/// Ref<V> (Entry, or SlotMap's KeyEntry), built on dereference.
 template <class Owner, class V, bool Tagged, template <class> class Ref = Entry>
 class BitmapIterator {
  public:
-  using iterator_concept = std::forward_iterator_tag;
-  using iterator_category = std::input_iterator_tag;
-  using value_type = Ref<V>;
-  using reference = Ref<V>;
-  using difference_type = std::ptrdiff_t;
+  using iterator_concept = std::forward_iterator_tag;  ///< a multi-pass forward iterator
+  using iterator_category = std::input_iterator_tag;   ///< its reference is a proxy value
+  using value_type = Ref<V>;                           ///< Entry<V> or KeyEntry<V, Tag>
+  using reference = Ref<V>;                            ///< a value holding the index (or key) and V&
+  using difference_type = std::ptrdiff_t;              ///< required of iterators
 
+  /// A singular iterator (equal only to other default-constructed ones).
   BitmapIterator() noexcept = default;
+  /// At index `i` of `owner` (npos: the end).
   BitmapIterator(const Owner* owner, index_type i) noexcept : owner_(owner), i_(i) {}
 
   /// iterator -> const_iterator.
@@ -36,6 +40,7 @@ class BitmapIterator {
       BitmapIterator(const BitmapIterator<Owner, U, Tagged, Ref>& o)
   noexcept : owner_(o.owner_), i_(o.i_) {}
 
+  /// The entry at the current index: its index (or key) and a reference to its element.
   [[nodiscard]] reference operator*() const noexcept {
     if constexpr (std::is_same_v<Ref<V>, Entry<V>>)
       return {i_, *owner_->ptr(i_)};
@@ -50,6 +55,7 @@ class BitmapIterator {
     };
     return Arrow{**this};
   }
+  /// To the next element (or tagged element) in ascending index order.
   BitmapIterator& operator++() noexcept {
     if constexpr (Tagged)
       i_ = owner_->next_tagged(i_ + 1);
@@ -57,11 +63,13 @@ class BitmapIterator {
       i_ = owner_->next_live(i_ + 1);
     return *this;
   }
+  /// Post-increment.
   BitmapIterator operator++(int) noexcept {
     BitmapIterator t = *this;
     ++*this;
     return t;
   }
+  /// Equal when at the same index.
   [[nodiscard]] friend bool operator==(const BitmapIterator& a, const BitmapIterator& b) noexcept {
     return a.i_ == b.i_;
   }
@@ -82,11 +90,17 @@ template <class It>
 class BitmapView : public std::ranges::view_base {
  public:
   BitmapView() noexcept = default;
+  /// The range [b, e).
   BitmapView(It b, It e) noexcept : b_(b), e_(e) {}
+  /// The first element.
   [[nodiscard]] It begin() const noexcept { return b_; }
+  /// Past the last element.
   [[nodiscard]] It end() const noexcept { return e_; }
+  /// True when the range is empty.
   [[nodiscard]] bool empty() const noexcept { return b_ == e_; }
+  /// True when the range is not empty.
   [[nodiscard]] explicit operator bool() const noexcept { return b_ != e_; }
+  /// The first entry. Precondition: not empty().
   [[nodiscard]] auto front() const noexcept { return *b_; }
 
  private:
@@ -96,7 +110,10 @@ class BitmapView : public std::ranges::view_base {
 }  // namespace detail
 HISLAB_NAMESPACE_END
 
-/// A BitmapView only refers to its container: iterators from it stay valid after the view is
-/// gone, so algorithms may return them (no std::ranges::dangling).
+// A BitmapView only refers to its container: iterators from it stay valid after the view is
+// gone, so algorithms may return them (no std::ranges::dangling). Hidden from Doxygen (1.9.4
+// reports this specialization of a std variable template as "not declared or defined").
+#ifndef HISLAB_DOXYGEN
 template <class It>
 inline constexpr bool std::ranges::enable_borrowed_range<hislab::detail::BitmapView<It>> = true;
+#endif

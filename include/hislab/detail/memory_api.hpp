@@ -12,6 +12,8 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
+/// The memory controls of HiSlab, TaggedHiSlab and BufferSlab, written once. Its members are
+/// shown on the pages of those classes.
 template <class T>
 class MemoryApi {
  public:
@@ -22,6 +24,7 @@ class MemoryApi {
   /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
   /// std::system_error if refused; the container stays usable and unlocked.
   void lock_memory() { core_.lock_memory(); }
+  /// Undoes lock_memory(). Nothing is lost or moved.
   void unlock_memory() noexcept { core_.unlock_memory(); }
   /// Pre-faults the pages of slots [0, n). n > capacity() throws CapacityError.
   void reserve(size_type n) { core_.reserve(n); }
@@ -38,7 +41,9 @@ class MemoryApi {
   [[nodiscard]] const char* check_invariants() const noexcept { return core_.check_invariants(); }
 
  protected:
+  /// Capacity 0.
   MemoryApi() noexcept = default;
+  /// Over a core made by the container.
   explicit MemoryApi(SlabCore<T>&& c) noexcept : core_(std::move(c)) {}
 
   SlabCore<T> core_;

@@ -25,6 +25,8 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
+/// The API of HiSlab<T> and TaggedHiSlab<T> (`Derived`), written once. Its members are shown on
+/// the pages of those two classes.
 template <class Derived, class T, bool Tagged = false>
 class SlabApi : public MemoryApi<T> {
  protected:
@@ -32,11 +34,12 @@ class SlabApi : public MemoryApi<T> {
   using MemoryApi<T>::core_;
 
  public:
-  using value_type = T;
-  using size_type = hislab::size_type;
-  using index_type = hislab::index_type;
+  using value_type = T;                   ///< the element type
+  using size_type = hislab::size_type;    ///< std::uint32_t: sizes and capacities
+  using index_type = hislab::index_type;  ///< std::uint32_t: slot indices (npos: none)
+  /// A forward iterator over Entry<T> (index and element) in ascending index order.
   using iterator = BitmapIterator<Core, T, false>;
-  using const_iterator = BitmapIterator<Core, const T, false>;
+  using const_iterator = BitmapIterator<Core, const T, false>;  ///< As iterator, over Entry<const T>.
 
   /// Holds the lowest vacant index until a value is inserted into it or the entry is destroyed.
   /// While it lives, no insert returns that index, and the index is not contained, counted,
@@ -44,6 +47,7 @@ class SlabApi : public MemoryApi<T> {
   /// across a move or swap of the slab.
   class VacantEntry {
    public:
+    /// Takes over `o`'s index; `o` is spent.
     VacantEntry(VacantEntry&& o) noexcept : slab_(std::exchange(o.slab_, nullptr)), i_(o.i_) {}
     VacantEntry(const VacantEntry&) = delete;
     VacantEntry& operator=(const VacantEntry&) = delete;
@@ -81,11 +85,17 @@ class SlabApi : public MemoryApi<T> {
   /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
   explicit SlabApi(const Options& o) : MemoryApi<T>(Core::create(o, Tagged)) {}
 
+  /// A deep copy: the same capacity, indices (and tags). O(capacity of the source's blocks +
+  /// size() copies). If an element's copy throws, every element copied is destroyed and the
+  /// exception propagates.
   SlabApi(const SlabApi&) requires std::copy_constructible<T>
   = default;
+  /// Takes the contents and memory; the source is empty with capacity() == 0 (so full()).
   SlabApi(SlabApi&&) noexcept = default;
+  /// Becomes a copy of the source (strong guarantee: built aside, then swapped in).
   SlabApi& operator=(const SlabApi&) requires std::copy_constructible<T>
   = default;
+  /// Destroys the old contents, then takes the source's (as the move constructor).
   SlabApi& operator=(SlabApi&&) noexcept = default;
   ~SlabApi() = default;
 
@@ -101,6 +111,7 @@ class SlabApi : public MemoryApi<T> {
   /// elements follow their elements; iterators do not (they refer to the slab object: after
   /// a.swap(b) an iterator obtained from `a` walks what `a` holds now, from its index on).
   void swap(Derived& o) noexcept { core_.swap(o.core_); }
+  /// a.swap(b).
   friend void swap(Derived& a, Derived& b) noexcept { a.swap(b); }
 
   // ---- insertion ----------------------------------------------------------------------------
@@ -122,7 +133,10 @@ class SlabApi : public MemoryApi<T> {
   requires constructible_from_args<T, A...> std::optional<index_type> try_emplace(A&&... args) {
     return engaged(core_.template emplace<false>(std::forward<A>(args)...));
   }
+  /// As insert(), but a full slab (or a refused page) gives an empty optional and leaves `v`
+  /// untouched.
   std::optional<index_type> try_insert(T&& v) { return engaged(core_.template emplace<false>(std::move(v))); }
+  /// As the overload above, copying `v`.
   std::optional<index_type> try_insert(const T& v) { return engaged(core_.template emplace<false>(v)); }
 
   /// Holds the lowest vacant index for a later insert. Throws CapacityError when full().
@@ -192,12 +206,14 @@ class SlabApi : public MemoryApi<T> {
 
   /// The element at `i`, or nullptr when `i` is vacant or out of range.
   [[nodiscard]] T* get(index_type i) noexcept { return core_.get(i); }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const T* get(index_type i) const noexcept { return core_.get(i); }
   /// The element at `i`. Precondition: contains(i) (checked by HISLAB_ASSERT).
   [[nodiscard]] T& operator[](index_type i) noexcept {
     HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
     return *core_.ptr(i);
   }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const T& operator[](index_type i) const noexcept {
     HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
     return *core_.ptr(i);
@@ -208,6 +224,7 @@ class SlabApi : public MemoryApi<T> {
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
     return *core_.ptr(i);
   }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const T& at(index_type i) const {
     if (!core_.contains(i))
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
@@ -215,6 +232,7 @@ class SlabApi : public MemoryApi<T> {
   }
   /// The element at `i`, unchecked: `i` must be occupied.
   [[nodiscard]] T& get_unchecked(index_type i) noexcept { return *core_.ptr(i); }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const T& get_unchecked(index_type i) const noexcept { return *core_.ptr(i); }
   /// Both elements at once: references to the values at `a` and `b` when both are live and
   /// a != b; empty otherwise (so the two references never alias).
@@ -227,9 +245,12 @@ class SlabApi : public MemoryApi<T> {
   [[nodiscard]] index_type index_of(const T* p) const noexcept { return core_.index_of(p); }
   /// True when `i` holds an element; false for vacant, held or out-of-range indices.
   [[nodiscard]] bool contains(index_type i) const noexcept { return core_.contains(i); }
+  /// Same as contains().
   [[nodiscard]] bool is_occupied(index_type i) const noexcept { return core_.contains(i); }
 
+  /// Live elements (held and retired slots not counted). O(1).
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
+  /// size() == 0.
   [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
   /// True when no index is vacant (an index held by a VacantEntry is not vacant).
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
@@ -238,13 +259,18 @@ class SlabApi : public MemoryApi<T> {
 
   // ---- iteration ----------------------------------------------------------------------------
 
-  /// Ascending index order; vacant 512-slot blocks cost one summary bit each. Inserting or
-  /// removing invalidates iterators (not element references).
+  /// Iteration in ascending index order; vacant 512-slot blocks cost one summary bit each.
+  /// Inserting or removing invalidates iterators (not element references).
   [[nodiscard]] iterator begin() noexcept { return {&core_, core_.next_live(0)}; }
+  /// Past the last element.
   [[nodiscard]] iterator end() noexcept { return {&core_, npos}; }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const_iterator begin() const noexcept { return {&core_, core_.next_live(0)}; }
+  /// As the overload above, on a const slab.
   [[nodiscard]] const_iterator end() const noexcept { return {&core_, npos}; }
+  /// begin() of a const slab.
   [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
+  /// end() of a const slab.
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
@@ -254,6 +280,7 @@ class SlabApi : public MemoryApi<T> {
   void for_each(F&& f) {
     core_.visit_live([&](index_type i, T& v) { std::invoke(f, i, v); });
   }
+  /// As for_each(), on a const slab: f(index, const T&), and f must not modify the slab.
   template <class F>
   void for_each(F&& f) const {
     core_.for_each_live([&](index_type i, const T& v) { std::invoke(f, i, v); });
@@ -266,6 +293,7 @@ class SlabApi : public MemoryApi<T> {
   [[nodiscard]] std::optional<Entry<T>> random_occupied(G&& g) {
     return entry_at<T>(sample_one(g, live()));
   }
+  /// As random_occupied(), on a const slab.
   template <random_generator G>
   [[nodiscard]] std::optional<Entry<const T>> random_occupied(G&& g) const {
     return entry_at<const T>(sample_one(g, live()));
@@ -285,6 +313,7 @@ class SlabApi : public MemoryApi<T> {
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
 
  protected:
+  /// Over a core made by Derived.
   explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
 
   LiveSet<T> live() const noexcept { return {core_}; }
