@@ -42,13 +42,63 @@ class SlabCore;               // takes the inline insert path, set_first_unset_b
 struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_invariants() notices
 }  // namespace detail
 
+namespace detail {
+
+/// Bit i of a HierBitmap: block i >> block_shift (of block_bits), word (i >> word_shift) %
+/// block_words of that block, bit i % word_bits of that word. A summary word covers
+/// group_size children, and so does each group of counts.
+inline constexpr unsigned block_shift = 9;
+static_assert(block_bits == 1u << block_shift);
+inline constexpr unsigned word_shift = 6;
+inline constexpr std::size_t word_bits = std::size_t{1} << word_shift;
+static_assert(block_words * word_bits == block_bits);
+inline constexpr unsigned group_shift = 6;
+inline constexpr std::size_t group_size = std::size_t{1} << group_shift;
+
+/// The block holding bit i.
+constexpr std::size_t block_of(std::size_t i) noexcept { return i >> block_shift; }
+/// Summary words (or groups of counts) needed for n children.
+constexpr std::size_t groups_for(std::size_t n) noexcept { return (n + group_size - 1) >> group_shift; }
+/// Blocks needed for `bits` bits.
+constexpr std::size_t blocks_for(std::size_t bits) noexcept { return (bits + block_bits - 1) >> block_shift; }
+
+/// The cached lowest 0 bit of a HierBitmap, in one word (the inline insert and erase paths read
+/// and write it as one): unknown, or known as bit i, in which case `owed()` says whether the
+/// rank counts still count i as set (HierBitmap::owe_lowest()). Stored as ((i + 1) << 1) | owed,
+/// so that unknown is 0 and bit() of unknown is the largest size_t, which no limit passes.
+class LowestZero {
+ public:
+  /// Unknown.
+  constexpr LowestZero() noexcept = default;
+  /// Known as bit i, its decrement owed or not.
+  static constexpr LowestZero at(std::size_t i, bool owed = false) noexcept {
+    return LowestZero((i + 1) << 1 | std::size_t{owed});
+  }
+  [[nodiscard]] constexpr bool known() const noexcept { return v_ != 0; }
+  /// The bit; the largest size_t when unknown.
+  [[nodiscard]] constexpr std::size_t bit() const noexcept { return (v_ >> 1) - 1; }
+  /// The rank counts owe bit()'s decrement.
+  [[nodiscard]] constexpr bool owed() const noexcept { return (v_ & 1) != 0; }
+  /// Known, and bit i.
+  [[nodiscard]] constexpr bool is(std::size_t i) const noexcept { return i + 1 == v_ >> 1; }
+  /// Known, and above bit i.
+  [[nodiscard]] constexpr bool known_above(std::size_t i) const noexcept { return i + 1 < v_ >> 1; }
+  /// Owed with no bit known: a state no operation makes (check_invariants() reports it).
+  [[nodiscard]] constexpr bool owes_unknown() const noexcept { return v_ == 1; }
+
+ private:
+  explicit constexpr LowestZero(std::size_t v) noexcept : v_(v) {}
+  std::size_t v_ = 0;
+};
+
+}  // namespace detail
+
 /// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
 /// Move-only.
 class HierBitmap {
   static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
   static constexpr std::size_t none = ~std::size_t{0};
-  // first_zero_'s low bit: the rank counts owe the lowest 0's decrement (owe_lowest()).
-  static constexpr std::size_t owed = 1;
+  using LowestZero = detail::LowestZero;
   static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds values up to 2^33");
 
  public:
@@ -83,13 +133,13 @@ class HierBitmap {
   /// use it).
   [[nodiscard]] static constexpr Layout layout(size_type capacity_bits) noexcept {
     Layout lay;
-    lay.n[0] = (std::size_t{capacity_bits} + 511) / 512;
+    lay.n[0] = detail::blocks_for(capacity_bits);
     do {
       ++lay.levels;
-      lay.n[lay.levels] = (lay.n[lay.levels - 1] + 63) / 64;
+      lay.n[lay.levels] = detail::groups_for(lay.n[lay.levels - 1]);
     } while (lay.n[lay.levels] > 1);
     auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
-    auto group = [](std::size_t n) { return (n + 63) / 64 * 64; };
+    auto group = [](std::size_t n) { return detail::groups_for(n) * detail::group_size; };
     std::size_t off = 0;
     lay.off_blocks = off;
     off = align(off + lay.n[0] * sizeof(detail::Block512));
@@ -142,9 +192,9 @@ class HierBitmap {
       h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
       h.full_[l][h.n_[l] - 1] = h.pad_[l];
     }
-    const std::size_t tail = capacity_bits - 512 * (h.n_[0] - 1);
+    const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
-    h.first_zero_ = known_lowest(0);
+    h.first_zero_ = LowestZero::at(0);
     return h;
   }
 
@@ -193,21 +243,19 @@ class HierBitmap {
   [[nodiscard]] bool all() const noexcept { return count_ == cap_; }
 
   /// Bit i; false when i >= capacity().
-  [[nodiscard]] bool test(index_type i) const noexcept {
-    return i < cap_ && ((blocks_[i >> 9].w[(i >> 6) & 7] >> (i & 63)) & 1u) != 0;
-  }
+  [[nodiscard]] bool test(index_type i) const noexcept { return i < cap_ && (word_of(i) & bit_of(i)) != 0; }
 
   /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
   bool set(index_type i) noexcept {
     if (i >= cap_) return false;
-    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    std::uint64_t& w = word_of(i);
+    const std::uint64_t m = bit_of(i);
     if ((w & m) != 0) return false;
     w |= m;
-    const std::size_t fz = first_zero_;
-    const bool lowest = std::size_t{i} + 1 == fz >> 1;
-    if (lowest) first_zero_ = 0;
-    after_set(i >> 9, lowest && (fz & owed) != 0);
+    const LowestZero fz = first_zero_;
+    const bool lowest = fz.is(i);
+    if (lowest) first_zero_ = LowestZero{};
+    after_set(detail::block_of(i), lowest && fz.owed());
     return true;
   }
 
@@ -218,19 +266,21 @@ class HierBitmap {
   /// through reset_known(), so that this path makes no call and needs few registers.
   HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept {
     if (i >= cap_) return false;
-    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t m = std::uint64_t{1} << (i & 63);
+    std::uint64_t& w = word_of(i);
+    const std::uint64_t m = bit_of(i);
     const std::uint64_t old = w;
     // Marked: GCC otherwise predicts the path into the summary updates cold and moves the whole
-    // erase out of line.
+    // erase out of line. Shown by the churn_16B/hislab row (bench/README.md) and by the
+    // instruction count of `sh bench/instructions.sh churn`.
     if (HISLAB_UNLIKELY((old & m) == 0)) return false;
-    const std::size_t b = i >> 9;
+    const std::size_t b = detail::block_of(i);
     const unsigned c = c0_[b];
     const std::size_t h = hint_;
-    const std::size_t fz = first_zero_;
+    const LowestZero fz = first_zero_;
     // Every member is read before the first store: a store to a block word may alias the
-    // std::size_t members as far as the compiler knows, and would make it load them again.
-    if (c == 512) {
+    // std::size_t members as far as the compiler knows, and would make it load them again
+    // (the churn_16B/hislab row and `sh bench/instructions.sh churn` show it).
+    if (c == detail::block_bits) {
       // on_not_full(b) for b below a hint whose full bit is exact (clear): only the hints move,
       // and i is the lowest 0 (every block below b is full).
       if (HISLAB_UNLIKELY(b >= h || hint_bit_set(h))) return reset_out_of_line(i);
@@ -249,18 +299,19 @@ class HierBitmap {
   /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
   /// that have just tested it.
   HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
-    blocks_[i >> 9].w[(i >> 6) & 7] &= ~(std::uint64_t{1} << (i & 63));
+    word_of(i) &= ~(bit_of(i));
     after_reset(i);
   }
 
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
   /// of the cached lowest non-full block.
   [[nodiscard]] HISLAB_ALWAYS_INLINE index_type find_first_unset() const noexcept {
-    if (first_zero_ != 0) return static_cast<index_type>(lowest_in(first_zero_));
+    if (first_zero_.known()) return static_cast<index_type>(first_zero_.bit());
     // Not known: probe the hint block (a vector load). Where it is known no load of the block is
     // needed, and none waits for the narrow store that freed the bit to reach the cache.
     if (HISLAB_UNLIKELY(hint_ >= n_[0])) return npos;
-    return static_cast<index_type>(hint_ * 512 + detail::BitBlock::find_first_zero(blocks_[hint_]));
+    return static_cast<index_type>(hint_ * detail::block_bits +
+                                   detail::BitBlock::find_first_zero(blocks_[hint_]));
   }
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
@@ -274,14 +325,14 @@ class HierBitmap {
   /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
   [[nodiscard]] index_type find_next_set(index_type from) const noexcept {
     if (from >= cap_) return npos;
-    std::size_t b = from >> 9;
-    unsigned r = detail::BitBlock::find_next_one(blocks_[b], from & 511);
+    std::size_t b = detail::block_of(from);
+    unsigned r = detail::BitBlock::find_next_one(blocks_[b], from % detail::block_bits);
     if (r == detail::block_bits) {
       b = next_nonempty_block(b + 1);
       if (b == none) return npos;
       r = detail::BitBlock::find_next_one(blocks_[b], 0);
     }
-    return static_cast<index_type>(b * 512 + r);
+    return static_cast<index_type>(b * detail::block_bits + r);
   }
 
   /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
@@ -313,7 +364,8 @@ class HierBitmap {
       for (unsigned w = 0; w < detail::block_words; ++w) {
         std::uint64_t bits = blocks_[b].w[w];
         while (bits != 0) {
-          f(static_cast<index_type>(b * 512 + w * 64 + static_cast<unsigned>(std::countr_zero(bits))));
+          f(static_cast<index_type>(b * detail::block_bits + w * detail::word_bits +
+                                    static_cast<unsigned>(std::countr_zero(bits))));
           bits &= bits - 1;
         }
       }
@@ -332,7 +384,7 @@ class HierBitmap {
         std::uint64_t bits = blocks_[b].w[w];
         while (bits != 0) {
           const unsigned k = static_cast<unsigned>(std::countr_zero(bits));
-          f(static_cast<index_type>(b * 512 + w * 64 + k));
+          f(static_cast<index_type>(b * detail::block_bits + w * detail::word_bits + k));
           bits &= bits - 1;
           if (HISLAB_UNLIKELY(changed)) {
             bits = blocks_[b].w[w] & (~std::uint64_t{1} << k);  // the bits above k (none when k is 63)
@@ -353,7 +405,7 @@ class HierBitmap {
     pay_owed(first_zero_);
     clear_node(levels_, 0);
     count_ = 0;
-    first_zero_ = known_lowest(0);
+    first_zero_ = LowestZero::at(0);
     hint_up(0);
   }
 
@@ -380,7 +432,7 @@ class HierBitmap {
   /// refuses; the bitmap is unchanged either way.
   std::error_code populate(size_type bits) noexcept {
     if (cap_ == 0 || bits == 0) return {};
-    std::size_t used = (std::size_t{bits} + 511) / 512;
+    std::size_t used = detail::blocks_for(bits);
     if (used > n_[0]) used = n_[0];
     auto commit = [this](const void* p, std::size_t bytes) {
       return region_.populate(static_cast<std::size_t>(static_cast<const std::byte*>(p) - region_.data()),
@@ -389,13 +441,13 @@ class HierBitmap {
     std::error_code ec = commit(blocks_, used * sizeof(detail::Block512));
     if (!ec) ec = commit(c0_, used * sizeof(std::uint16_t));
     for (int l = 1; l <= levels_ && !ec; ++l) {
-      used = (used + 63) / 64;  // words (and counts) of level l
+      used = detail::groups_for(used);  // words (and counts) of level l
       ec = commit(full_[l], used * 8);
       if (!ec) ec = commit(nonempty_[l], used * 8);
       if (!ec) ec = commit(counts_[l], used * 4);
     }
     // memory_committed() counts up to the highest block whose pages may be resident.
-    const std::size_t last = std::min<std::size_t>((std::size_t{bits} - 1) / 512, n_[0] - 1);
+    const std::size_t last = std::min<std::size_t>(detail::block_of(std::size_t{bits} - 1), n_[0] - 1);
     if (!ec && last > high_block_) high_block_ = last;
     return ec;
   }
@@ -424,7 +476,7 @@ class HierBitmap {
   ///     l - 1; with one level, counts_[1][0] is count_ (plus the owed 1); padding is 0;
   ///  6. hint_ is the lowest non-full block (n_[0] when every block is full);
   ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n_[0]: none);
-  ///  8. first_zero_ is 0 (not known), or known_lowest(i) with i the lowest 0 bit, plus `owed`
+  ///  8. first_zero_ is unknown, or known as i, the lowest 0 bit, with `owed()`
   ///     in its low bit when the counts owe i's decrement;
   ///  9. high_block_ is at least the highest non-empty block.
   [[nodiscard]] const char* check_invariants() const noexcept {
@@ -437,26 +489,28 @@ class HierBitmap {
       for (unsigned w = 0; w < detail::block_words; ++w) {
         const std::uint64_t bits = blocks_[b].w[w];
         pop += static_cast<unsigned>(std::popcount(bits));
-        const std::size_t first = b * 512 + w * 64;
+        const std::size_t first = b * detail::block_bits + w * detail::word_bits;
         if (lowest_zero == none && ~bits != 0 && first + static_cast<unsigned>(std::countr_one(bits)) < cap_)
           lowest_zero = first + static_cast<unsigned>(std::countr_one(bits));
-        if (first + 64 > cap_ && (first >= cap_ ? bits : bits >> (cap_ - first)) != 0)
+        if (first + detail::word_bits > cap_ && (first >= cap_ ? bits : bits >> (cap_ - first)) != 0)
           return "a bit at or past the capacity is set";
       }
       if (c0_[b] != pop) return "a block count differs from the block's popcount";
       if (pop != 0) highest_nonempty = b;
       total += pop;
     }
-    for (std::size_t b = nb; b < (nb + 63) / 64 * 64; ++b)
+    for (std::size_t b = nb; b < detail::groups_for(nb) * detail::group_size; ++b)
       if (c0_[b] != 0) return "block count padding is not 0";
     if (total != count_) return "count() differs from the sum of the block counts";
-    auto block_full = [&](std::size_t b) { return c0_[b] == (b + 1 == nb ? last_bits_ : 512u); };
+    auto block_full = [&](std::size_t b) {
+      return c0_[b] == (b + 1 == nb ? last_bits_ : unsigned{detail::block_bits});
+    };
     // 3, 4
     for (int l = 1; l <= levels_; ++l) {
       const std::size_t children = n_[l - 1];
       for (std::size_t j = 0; j < n_[l] * 64; ++j) {
-        const bool ne = ((nonempty_[l][j >> 6] >> (j & 63)) & 1u) != 0;
-        const bool fu = ((full_[l][j >> 6] >> (j & 63)) & 1u) != 0;
+        const bool ne = ((nonempty_[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
+        const bool fu = ((full_[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
         if (j >= children) {
           if (ne) return "a non-empty bit past the end is set";
           if (!fu) return "a full bit past the end is clear";
@@ -473,13 +527,14 @@ class HierBitmap {
       }
     }
     // 8 (its owed flag is needed for 5)
-    const std::size_t fz = first_zero_;
-    const bool is_owed = (fz & owed) != 0;
-    if (fz != 0 && lowest_in(fz) != lowest_zero) return "the cached lowest 0 is not the lowest 0";
-    if (fz == 1) return "a decrement is owed with no lowest 0 known";
+    const LowestZero fz = first_zero_;
+    const bool is_owed = fz.owed();
+    if (fz.known() && fz.bit() != lowest_zero) return "the cached lowest 0 is not the lowest 0";
+    if (fz.owes_unknown()) return "a decrement is owed with no lowest 0 known";
     // 5
-    const std::size_t owed_group = is_owed ? lowest_zero / 512 / 64 : none;
-    for (std::size_t g = 0; g < (n_[1] + 63) / 64 * 64; ++g) {
+    const std::size_t owed_group =
+        is_owed ? lowest_zero >> (detail::block_shift + detail::group_shift) : none;
+    for (std::size_t g = 0; g < detail::groups_for(n_[1]) * detail::group_size; ++g) {
       if (levels_ == 1 && g == 0) continue;  // checked below against count_
       std::size_t sum = 0;
       if (g < n_[1])
@@ -490,7 +545,7 @@ class HierBitmap {
     if (levels_ == 1 && counts_[1][0] != count_ + (is_owed ? 1 : 0))
       return "the one rank count is not count()";
     for (int l = 2; l < levels_; ++l) {
-      for (std::size_t g = 0; g < (n_[l] + 63) / 64 * 64; ++g) {
+      for (std::size_t g = 0; g < detail::groups_for(n_[l]) * detail::group_size; ++g) {
         std::size_t sum = 0;
         if (g < n_[l])
           for (std::size_t c = g * 64; c < g * 64 + 64; ++c) sum += counts_[l - 1][c];
@@ -510,7 +565,8 @@ class HierBitmap {
     }
     if (hint_ != lowest_nonfull) return "hint_ is not the lowest non-full block";
     if (next_hint_ != none && next_hint_ != next_nonfull) return "next_hint_ is not the next non-full block";
-    if (fz != 0 && lowest_in(fz) / 512 != hint_) return "the cached lowest 0 is not in the hint block";
+    if (fz.known() && detail::block_of(fz.bit()) != hint_)
+      return "the cached lowest 0 is not in the hint block";
     // 9
     if (highest_nonempty != none && high_block_ < highest_nonempty)
       return "high_block_ is below a non-empty block";
@@ -528,14 +584,14 @@ class HierBitmap {
   /// caller takes set_first_unset(). The slabs' insert path: no call, no block probe. Private:
   /// its npos means "not here", not "full"; SlabCore pairs it with its own out-of-line path.
   HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
-    // first_zero_ == 0 (unknown) gives the largest size_t, which no limit passes.
-    const std::size_t fz = first_zero_;
-    const std::size_t i = lowest_in(fz);
+    // An unknown lowest 0 gives the largest size_t, which no limit passes.
+    const LowestZero fz = first_zero_;
+    const std::size_t i = fz.bit();
     if (HISLAB_UNLIKELY(i >= limit)) return npos;
-    const std::size_t b = i >> 9;
+    const std::size_t b = detail::block_of(i);
     const unsigned c = c0_[b] + 1u;
     // The members are written before the block word (see reset()).
-    if (c == 512) {
+    if (c == detail::block_bits) {
       // on_full(b) when the next hint is known. b is the hint: the lowest 0 lies in the lowest
       // non-full block. A known next hint was set with the hint, which then became a block that
       // had been full: its full bit is set (stale) already.
@@ -547,7 +603,7 @@ class HierBitmap {
     } else if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) {
       return npos;  // the block was empty, or the shorter last block fills: out of line
     }
-    count_set(b, (fz & owed) != 0);
+    count_set(b, fz.owed());
     take_lowest(i);
     return static_cast<index_type>(i);
   }
@@ -563,8 +619,8 @@ class HierBitmap {
     // 0, p, as set. Every bit below p is set, so rank r < p is bit r, and rank r >= p is rank
     // r + 1 of the set with p in it, down to the group of 64 blocks: where that group holds p,
     // the blocks' exact counts take the rank again without it.
-    const std::size_t fz = first_zero_;
-    const std::size_t p = (fz & owed) != 0 ? lowest_in(fz) : none;
+    const LowestZero fz = first_zero_;
+    const std::size_t p = fz.owed() ? fz.bit() : none;
     std::size_t g[M];
     std::uint32_t r[M];
     bool above[M];
@@ -576,17 +632,19 @@ class HierBitmap {
     }
     for (int l = levels_ - 1; l >= 1; --l) {
       for (std::size_t k = 0; k < M; ++k)
-        g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(counts_[l] + g[k] * 64, r[k]);
+        g[k] = g[k] * detail::group_size +
+               detail::BitBlock::pick_of_64(counts_[l] + g[k] * detail::group_size, r[k]);
       if constexpr (M > 1)
         for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
     }
     for (std::size_t k = 0; k < M; ++k) {
-      r[k] -= above[k] && g[k] == p >> 15;
-      g[k] = g[k] * 64 + detail::BitBlock::pick_of_64(c0_ + g[k] * 64, r[k]);
+      r[k] -= above[k] && g[k] == p >> (detail::block_shift + detail::group_shift);
+      g[k] = g[k] * detail::group_size + detail::BitBlock::pick_of_64(c0_ + g[k] * detail::group_size, r[k]);
       if constexpr (M > 1) detail::prefetch_for_read(blocks_ + g[k]);
     }
     for (std::size_t k = 0; k < M; ++k) {
-      const auto i = static_cast<index_type>(g[k] * 512 + detail::BitBlock::select(blocks_[g[k]], r[k]));
+      const auto i =
+          static_cast<index_type>(g[k] * detail::block_bits + detail::BitBlock::select(blocks_[g[k]], r[k]));
       out[k] = M == 1 || ranks[k] < count_ ? i : npos;
     }
   }
@@ -602,17 +660,25 @@ class HierBitmap {
     }
   }
 
+  /// The block word holding bit i, and bit i's mask in it.
+  HISLAB_ALWAYS_INLINE std::uint64_t& word_of(std::size_t i) const noexcept {
+    return blocks_[detail::block_of(i)].w[(i >> detail::word_shift) % detail::block_words];
+  }
+  static constexpr std::uint64_t bit_of(std::size_t i) noexcept {
+    return std::uint64_t{1} << (i % detail::word_bits);
+  }
+
   HISLAB_ALWAYS_INLINE void add_counts(std::size_t b, std::uint32_t delta) noexcept {
-    counts_[1][b >> 6] += delta;
+    counts_[1][b >> detail::group_shift] += delta;
     if (HISLAB_UNLIKELY(levels_ > 2)) add_upper_counts(b, delta);
   }
   void add_upper_counts(std::size_t b, std::uint32_t delta) noexcept {
-    for (int l = 2; l < levels_; ++l) counts_[l][b >> (6 * l)] += delta;
+    for (int l = 2; l < levels_; ++l) counts_[l][b >> (detail::group_shift * l)] += delta;
   }
 
   /// True when a block holding c set bits is full (only the last block holds fewer than 512).
   HISLAB_ALWAYS_INLINE bool full_at(std::size_t b, unsigned c) const noexcept {
-    return c == 512 || fills_last(b, c);
+    return c == detail::block_bits || fills_last(b, c);
   }
   /// True when block b is the last one, shorter than 512 bits, and c bits fill it.
   HISLAB_ALWAYS_INLINE bool fills_last(std::size_t b, unsigned c) const noexcept {
@@ -622,11 +688,11 @@ class HierBitmap {
   /// Sets bit i, the lowest 0, and caches the next lowest 0 when this word has one: every bit
   /// below i is 1, so it is the word's lowest 0, if that is below capacity().
   HISLAB_ALWAYS_INLINE void take_lowest(std::size_t i) noexcept {
-    std::uint64_t& w = blocks_[i >> 9].w[(i >> 6) & 7];
-    const std::uint64_t now = w | std::uint64_t{1} << (i & 63);
+    std::uint64_t& w = word_of(i);
+    const std::uint64_t now = w | bit_of(i);
     w = now;
-    const std::size_t next = (i & ~std::size_t{63}) + static_cast<unsigned>(std::countr_one(now));
-    first_zero_ = ~now != 0 && next < cap_ ? known_lowest(next) : 0;
+    const std::size_t next = (i & ~(detail::word_bits - 1)) + static_cast<unsigned>(std::countr_one(now));
+    first_zero_ = ~now != 0 && next < cap_ ? LowestZero::at(next) : LowestZero{};
   }
 
   /// The counts after a bit of block b was set; returns the block's new count. `ranked`: the
@@ -656,8 +722,8 @@ class HierBitmap {
   /// it is below a known one, or below the hint block (all of whose predecessors are full, as b
   /// was): then its rank counts are owed. Otherwise they are paid, and a known lowest 0 stays,
   /// an unknown one unknown.
-  HISLAB_ALWAYS_INLINE void cleared(std::size_t i, std::size_t b, std::size_t fz) noexcept {
-    if (i + 1 < fz >> 1 || b < hint_)
+  HISLAB_ALWAYS_INLINE void cleared(std::size_t i, std::size_t b, LowestZero fz) noexcept {
+    if (fz.known_above(i) || b < hint_)
       owe_lowest(i, fz);
     else
       add_counts(b, ~std::uint32_t{0});
@@ -666,25 +732,18 @@ class HierBitmap {
   /// Bit i, just cleared, is the new lowest 0 (fz: first_zero_ before). Its decrement of the
   /// rank counts is owed rather than paid: the insert that takes i back, the next one, then
   /// pays no increment either. A decrement still owed for the lowest 0 before is paid now.
-  HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, std::size_t fz) noexcept {
+  HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, LowestZero fz) noexcept {
     pay_owed(fz);
-    first_zero_ = known_lowest(i, owed);
+    first_zero_ = LowestZero::at(i, true);
   }
-  /// Pays the decrement that first_zero_ value fz owes, if it owes one.
-  HISLAB_ALWAYS_INLINE void pay_owed(std::size_t fz) noexcept {
-    if (HISLAB_UNLIKELY((fz & owed) != 0)) add_counts(lowest_in(fz) >> 9, ~std::uint32_t{0});
+  /// Pays the decrement that the first_zero_ value fz owes, if it owes one.
+  HISLAB_ALWAYS_INLINE void pay_owed(LowestZero fz) noexcept {
+    if (HISLAB_UNLIKELY(fz.owed())) add_counts(detail::block_of(fz.bit()), ~std::uint32_t{0});
   }
-
-  /// first_zero_ for a known lowest 0 bit i, with `o` (0 or owed) in its low bit.
-  static constexpr std::size_t known_lowest(std::size_t i, std::size_t o = 0) noexcept {
-    return (i + 1) << 1 | o;
-  }
-  /// The lowest 0 bit a first_zero_ value fz holds; the largest size_t when it holds none.
-  static constexpr std::size_t lowest_in(std::size_t fz) noexcept { return (fz >> 1) - 1; }
 
   /// After bit i was cleared.
   HISLAB_ALWAYS_INLINE void after_reset(std::size_t i) noexcept {
-    const std::size_t b = i >> 9;
+    const std::size_t b = detail::block_of(i);
     const unsigned c = count_reset(b);
     cleared(i, b, first_zero_);
     if (full_at(b, c)) on_not_full(b);
@@ -696,9 +755,9 @@ class HierBitmap {
   HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
     const index_type i = find_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
-    const bool ranked = (first_zero_ & owed) != 0;  // then i is the lowest 0 that is owed
+    const bool ranked = first_zero_.owed();  // then i is the lowest 0 that is owed
     take_lowest(i);
-    after_set(i >> 9, ranked);
+    after_set(detail::block_of(i), ranked);
     return i;
   }
 
@@ -711,9 +770,9 @@ class HierBitmap {
   HISLAB_OUT_OF_LINE void on_nonempty(std::size_t pos) noexcept {
     if (pos > high_block_) high_block_ = pos;
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = nonempty_[l][pos >> 6];
+      std::uint64_t& w = nonempty_[l][pos >> detail::group_shift];
       const std::uint64_t old = w;
-      w = old | (std::uint64_t{1} << (pos & 63));
+      w = old | (std::uint64_t{1} << (pos % detail::group_size));
       if (old != 0) return;
       pos >>= 6;
     }
@@ -721,19 +780,21 @@ class HierBitmap {
 
   HISLAB_OUT_OF_LINE void on_empty(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = nonempty_[l][pos >> 6];
-      w &= ~(std::uint64_t{1} << (pos & 63));
+      std::uint64_t& w = nonempty_[l][pos >> detail::group_shift];
+      w &= ~(std::uint64_t{1} << (pos % detail::group_size));
       if (w != 0) return;
       pos >>= 6;
     }
   }
 
-  bool full_bit(std::size_t b) const noexcept { return ((full_[1][b >> 6] >> (b & 63)) & 1u) != 0; }
+  bool full_bit(std::size_t b) const noexcept {
+    return ((full_[1][b >> detail::group_shift] >> (b % detail::group_size)) & 1u) != 0;
+  }
 
   HISLAB_OUT_OF_LINE void mark_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = full_[l][pos >> 6];
-      w |= std::uint64_t{1} << (pos & 63);
+      std::uint64_t& w = full_[l][pos >> detail::group_shift];
+      w |= std::uint64_t{1} << (pos % detail::group_size);
       if (w != ~std::uint64_t{0}) break;
       pos >>= 6;
     }
@@ -741,9 +802,9 @@ class HierBitmap {
 
   HISLAB_OUT_OF_LINE void mark_not_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = full_[l][pos >> 6];
+      std::uint64_t& w = full_[l][pos >> detail::group_shift];
       const std::uint64_t old = w;
-      w = old & ~(std::uint64_t{1} << (pos & 63));
+      w = old & ~(std::uint64_t{1} << (pos % detail::group_size));
       if (old != ~std::uint64_t{0}) break;
       pos >>= 6;
     }
@@ -820,7 +881,7 @@ class HierBitmap {
     for (;;) {
       const std::size_t w = pos >> 6;
       if (w >= n_[l]) return none;
-      const std::uint64_t bits = nonempty_[l][w] & (~std::uint64_t{0} << (pos & 63));
+      const std::uint64_t bits = nonempty_[l][w] & (~std::uint64_t{0} << (pos % detail::group_size));
       if (bits != 0) {
         pos = (w << 6) | static_cast<unsigned>(std::countr_zero(bits));
         break;
@@ -866,12 +927,13 @@ class HierBitmap {
   size_type count_ = 0;
   // hint_, first_zero_ and next_hint_ are kept apart: stored side by side on one path, GCC
   // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
-  // operation's 8-byte load of one half may not be forwarded (the hazard described on top).
+  // operation's 8-byte load of one half may not be forwarded (docs/design.md, the cached
+  // lowest 0). The churn_16B/hislab row of bench/README.md is where a change here shows.
   std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
   std::size_t high_block_ = 0;
-  // 0 when the lowest 0 bit is not known, else known_lowest(it): it lies in hint_ and, with
-  // `owed` set, the rank counts still count it as set (owe_lowest()).
-  std::size_t first_zero_ = 0;
+  // The lowest 0 bit when known: it lies in hint_ and, when owed, the rank counts still count
+  // it as set (owe_lowest()).
+  LowestZero first_zero_;
   unsigned last_bits_ = 0;
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
 };
