@@ -42,7 +42,7 @@ struct BufferOf {
 template <std::size_t N>
 /// A pool of fixed-size N-byte buffers, handed out as RAII guards (AutoGuard), the smallest
 /// free index first. See the file comment for zeroing and alignment.
-class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> {
+class BufferSlab : public detail::MemoryApi<detail::SlabCore<typename detail::BufferOf<N>::type, false>> {
   static_assert(N > 0, "BufferSlab<0> holds nothing");
 
  public:
@@ -54,8 +54,8 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
  private:
   using Buffer = typename detail::BufferOf<N>::type;
   static_assert(sizeof(Buffer) == N, "buffers are exactly N bytes apart");
-  using Core = detail::SlabCore<Buffer>;
-  using detail::MemoryApi<Buffer>::core_;
+  using Core = detail::SlabCore<Buffer, false>;
+  using detail::MemoryApi<Core>::core_;
 
  public:
   /// Owns one buffer; its destructor frees it. Move-only.
@@ -106,7 +106,7 @@ class BufferSlab : public detail::MemoryApi<typename detail::BufferOf<N>::type> 
   BufferSlab(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
       : BufferSlab(Options{initial_capacity, virtual_capacity}) {}
   /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
-  explicit BufferSlab(const Options& o) : detail::MemoryApi<Buffer>(Core::create(o)) {}
+  explicit BufferSlab(const Options& o) : detail::MemoryApi<Core>(Core::create(o)) {}
   /// The non-throwing twin: on failure capacity() == 0 and `ec` says why; cleared on success.
   BufferSlab(const Options& o, std::error_code& ec) noexcept {
     if (auto c = Core::try_create(o, ec)) core_ = std::move(*c);

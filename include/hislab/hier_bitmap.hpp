@@ -37,7 +37,7 @@
 
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
-template <class T>
+template <class T, bool Tagged>
 class SlabCore;               // takes the inline insert path, set_first_unset_below()
 struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_invariants() notices
 }  // namespace detail
@@ -574,7 +574,7 @@ class HierBitmap {
   }
 
  private:
-  template <class>
+  template <class, bool>
   friend class detail::SlabCore;
   friend struct detail::HierBitmapTestAccess;
 

@@ -78,7 +78,7 @@ class PoolResource : public std::pmr::memory_resource {
   template <std::size_t K>
   using Block = typename detail::BufferOf<detail::pool_class_sizes[K]>::type;
   template <std::size_t K>
-  using Core = detail::SlabCore<Block<K>>;
+  using Core = detail::SlabCore<Block<K>, false>;
   template <std::size_t... K>
   static std::tuple<Core<K>...> cores_type(std::index_sequence<K...>);
   using Cores = decltype(cores_type(std::make_index_sequence<detail::pool_no_class>{}));
@@ -107,7 +107,7 @@ class PoolResource : public std::pmr::memory_resource {
     for_each_class([&]<std::size_t K>() {
       if (ec) return;
       MmapRegion view = detail::borrow_region(arena_, K << shift_, std::size_t{1} << shift_);
-      auto core = Core<K>::try_create(Options{0, o.blocks_per_class, o.huge_pages, false}, ec, false, &view);
+      auto core = Core<K>::try_create(Options{0, o.blocks_per_class, o.huge_pages, false}, ec, &view);
       if (core) std::get<K>(cores_) = std::move(*core);
     });
     if (ec) detail::throw_error_code(ec, "hislab: PoolResource: cannot reserve its size classes");

@@ -102,7 +102,7 @@ struct SlotMapTestAccess {
 /// another element (see the file comment). The same core as HiSlab<T>, plus a generation per slot.
 template <class T, class Tag = void>
 class SlotMap {
-  using Core = detail::SlabCore<T>;
+  using Core = detail::SlabCore<T, false>;
   template <class V>
   using entry_t = KeyEntry<V, Tag>;
 
@@ -384,23 +384,23 @@ class SlotMap {
   /// A uniformly random element, empty when empty(). O(log capacity), no allocation.
   template <detail::random_generator G>
   [[nodiscard]] std::optional<KeyEntry<T, Tag>> random_occupied(G&& g) {
-    return entry_or_empty<T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
+    return entry_or_empty<T>(detail::sample_one(g, detail::LiveSet<T, false>{core_}));
   }
   /// As the overload above, on a const map.
   template <detail::random_generator G>
   [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G&& g) const {
-    return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T>{core_}));
+    return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T, false>{core_}));
   }
   /// Writes the keys of n uniformly random elements (with replacement) to `out`.
   template <detail::random_generator G, class Out>
   Out random_occupied_many(G&& g, std::size_t n, Out out) const {
-    return detail::sample_many(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
+    return detail::sample_many(g, n, detail::LiveSet<T, false>{core_}, KeyWriter<Out>{this, out}).out;
   }
   /// Writes the keys of min(n, size()) distinct elements to `out`; every subset of that size is
   /// equally likely.
   template <detail::random_generator G, class Out>
   Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
-    return detail::sample_unique(g, n, detail::LiveSet<T>{core_}, KeyWriter<Out>{this, out}).out;
+    return detail::sample_unique(g, n, detail::LiveSet<T, false>{core_}, KeyWriter<Out>{this, out}).out;
   }
   /// Same as size().
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }

@@ -159,9 +159,6 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
   [[nodiscard]] index_type next_tagged(index_type from) const noexcept {
     return tag_bits().find_next_set(from);
   }
-
-  // The SlabApi hook: a freed slot is never tagged.
-  void hook_release(index_type i) noexcept { tag_bits().reset(i); }
 };
 
 HISLAB_NAMESPACE_END

@@ -1,5 +1,5 @@
 #pragma once
-// MemoryApi<T>: owns a SlabCore<T> and gives every container (HiSlab, TaggedHiSlab,
+// MemoryApi<Core>: owns a SlabCore and gives every container (HiSlab, TaggedHiSlab,
 // BufferSlab) the same memory controls, written once.
 
 #include <cstddef>
@@ -14,7 +14,7 @@ namespace detail {
 
 /// The memory controls of HiSlab, TaggedHiSlab and BufferSlab, written once. Its members are
 /// shown on the pages of those classes.
-template <class T>
+template <class Core>
 class MemoryApi {
  public:
   /// Bytes of address space reserved: elements and every bitmap level.
@@ -44,9 +44,9 @@ class MemoryApi {
   /// Capacity 0.
   MemoryApi() noexcept = default;
   /// Over a core made by the container.
-  explicit MemoryApi(SlabCore<T>&& c) noexcept : core_(std::move(c)) {}
+  explicit MemoryApi(Core&& c) noexcept : core_(std::move(c)) {}
 
-  SlabCore<T> core_;
+  Core core_;
 };
 
 }  // namespace detail

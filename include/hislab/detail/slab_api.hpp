@@ -1,8 +1,7 @@
 #pragma once
 // SlabApi<Derived, T, Tagged>: the public API that HiSlab<T> and TaggedHiSlab<T> share, written
-// once. A Tagged core also holds the tag bitmap (SlabCore::tags(), covered by every memory
-// control, cleared by clear()); the tagged slab keeps it in step through one hook:
-// hook_release(i) before a live index is freed.
+// once over SlabCore<T, Tagged>. A tagged core holds the tag bitmap and keeps it a subset of the
+// live slots itself, so nothing here depends on Tagged but the core's type.
 
 #include <concepts>
 #include <cstddef>
@@ -28,10 +27,10 @@ namespace detail {
 /// The API of HiSlab<T> and TaggedHiSlab<T> (`Derived`), written once. Its members are shown on
 /// the pages of those two classes.
 template <class Derived, class T, bool Tagged = false>
-class SlabApi : public MemoryApi<T> {
+class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
  protected:
-  using Core = SlabCore<T>;
-  using MemoryApi<T>::core_;
+  using Core = SlabCore<T, Tagged>;
+  using MemoryApi<Core>::core_;
 
  public:
   using value_type = T;                   ///< the element type
@@ -78,12 +77,12 @@ class SlabApi : public MemoryApi<T> {
   // ---- construction -------------------------------------------------------------------------
 
   /// A slab with Options{}: 2^20 slots of address space, nothing pre-faulted.
-  SlabApi() : MemoryApi<T>(Core::create(Options{}, Tagged)) {}
+  SlabApi() : MemoryApi<Core>(Core::create(Options{})) {}
   /// Pre-faults `initial_capacity` slots; reserves `virtual_capacity` slots of address space.
   SlabApi(std::uint32_t initial_capacity, std::uint32_t virtual_capacity)
-      : MemoryApi<T>(Core::create(Options{initial_capacity, virtual_capacity}, Tagged)) {}
+      : MemoryApi<Core>(Core::create(Options{initial_capacity, virtual_capacity})) {}
   /// Throws std::invalid_argument for bad options, std::system_error when the OS refuses.
-  explicit SlabApi(const Options& o) : MemoryApi<T>(Core::create(o, Tagged)) {}
+  explicit SlabApi(const Options& o) : MemoryApi<Core>(Core::create(o)) {}
 
   /// A deep copy: the same capacity, indices (and tags). O(capacity of the source's blocks +
   /// size() copies). If an element's copy throws, every element copied is destroyed and the
@@ -102,7 +101,7 @@ class SlabApi : public MemoryApi<T> {
   /// The non-throwing twin of the Options constructor: `ec` is invalid_argument for bad
   /// options, the errno when the OS refuses; cleared on success.
   [[nodiscard]] static std::optional<Derived> try_create(const Options& o, std::error_code& ec) noexcept {
-    auto core = Core::try_create(o, ec, Tagged);
+    auto core = Core::try_create(o, ec);
     if (!core) return std::nullopt;
     return Derived(std::move(*core));
   }
@@ -154,17 +153,12 @@ class SlabApi : public MemoryApi<T> {
   std::optional<T> remove(index_type i) {
     if (!core_.contains(i)) return std::nullopt;
     std::optional<T> out(std::move(*core_.ptr(i)));
-    self().hook_release(i);
     core_.destroy_live(i);
     return out;
   }
   /// Destroys the value at `i` in place and frees the slot; false if `i` is vacant or out of
   /// range. A trivially destructible T's memory is not touched.
-  HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
-    if (!core_.erase(i)) return false;
-    self().hook_release(i);  // a no-op for HiSlab; clears the tag for TaggedHiSlab
-    return true;
-  }
+  HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept { return core_.erase(i); }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
   /// removes the others. Returns the number removed. pred may erase or insert other elements:
   /// an erased one is not visited; an inserted one is if it lies in a later 64-slot word, may be
@@ -174,7 +168,6 @@ class SlabApi : public MemoryApi<T> {
     size_type removed = 0;
     core_.visit_live([&](index_type i, T& v) {
       if (!std::invoke(pred, i, v) && core_.contains(i)) {
-        self().hook_release(i);
         core_.destroy_live(i);
         ++removed;
       }
@@ -194,7 +187,6 @@ class SlabApi : public MemoryApi<T> {
         index_type i;
         ~Destroy() {
           if (!s->core_.contains(i)) return;  // f erased it itself
-          s->self().hook_release(i);
           s->core_.destroy_live(i);
         }
       } destroy{this, i};
@@ -314,9 +306,9 @@ class SlabApi : public MemoryApi<T> {
 
  protected:
   /// Over a core made by Derived.
-  explicit SlabApi(Core&& c) noexcept : MemoryApi<T>(std::move(c)) {}
+  explicit SlabApi(Core&& c) noexcept : MemoryApi<Core>(std::move(c)) {}
 
-  LiveSet<T> live() const noexcept { return {core_}; }
+  LiveSet<T, Tagged> live() const noexcept { return {core_}; }
 
   /// The entry at a sampled index, empty for npos (an empty set).
   template <class V>
@@ -324,12 +316,6 @@ class SlabApi : public MemoryApi<T> {
     if (i == npos) return std::nullopt;
     return Entry<V>{i, *core_.ptr(i)};
   }
-
-  // The default hook; TaggedHiSlab hides it.
-  void hook_release(index_type) noexcept {}
-
-  Derived& self() noexcept { return static_cast<Derived&>(*this); }
-  const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }
 
   static std::optional<index_type> engaged(index_type i) noexcept {
     return i == npos ? std::nullopt : std::optional<index_type>(i);

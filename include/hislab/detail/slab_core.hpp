@@ -18,10 +18,11 @@
 // insert. `excluded_` counts both lists, so that every path asks one question (is anything
 // excluded?) and the usual answer, no, costs one compare.
 //
-// Tags (TaggedHiSlab): a second bitmap over the same slots, `tags_`, of capacity 0 (no memory,
-// every call a no-op) unless the core was created tagged. It lives here so that every memory
-// control (reserved/committed accounting, pre-faulting, mlock) covers it like `occ_`; keeping a
-// freed slot untagged is TaggedHiSlab's job, on its own erase paths.
+// Tags (SlabCore<T, true>, under TaggedHiSlab): a second bitmap over the same slots, `tags_`,
+// a subset of the live ones. The rule is kept here, in one place: every path that frees a slot
+// (erase() and release()) clears its tag, and clear() clears them all. Every memory control
+// (reserved/committed accounting, pre-faulting, mlock) covers it like `occ_`. In an untagged
+// core `tags_` has capacity 0 (no memory, every call a no-op) and no path touches it.
 
 #include <algorithm>
 #include <concepts>
@@ -68,7 +69,7 @@ concept constructible_from_args =
 /// they are) instead of value-initializing.
 struct DefaultInit {};
 
-template <class T>
+template <class T, bool Tagged>
 class SlabCore {
   static_assert(std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T>,
                 "hislab containers hold non-const, non-volatile object types");
@@ -81,7 +82,6 @@ class SlabCore {
   /// when given, is the element region to use (a view at least reserved_bytes()' element part
   /// long) instead of a reservation of its own.
   [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec,
-                                                          bool tagged = false,
                                                           MmapRegion* elements = nullptr) noexcept {
     if (o.virtual_capacity == 0 || o.initial_capacity > o.virtual_capacity) {
       ec = std::make_error_code(std::errc::invalid_argument);
@@ -106,7 +106,7 @@ class SlabCore {
     auto chunks = HierBitmap::try_create(static_cast<size_type>(nchunks), ec);
     if (!chunks) return std::nullopt;
     c.chunks_ = std::move(*chunks);
-    if (tagged) {
+    if constexpr (Tagged) {
       auto tags = HierBitmap::try_create(o.virtual_capacity, ec);
       if (!tags) return std::nullopt;
       c.tags_ = std::move(*tags);
@@ -121,9 +121,9 @@ class SlabCore {
     return c;
   }
 
-  static SlabCore create(const Options& o, bool tagged = false) {
+  static SlabCore create(const Options& o) {
     std::error_code ec;
-    auto c = try_create(o, ec, tagged);
+    auto c = try_create(o, ec);
     if (!c) throw_error_code(ec, "hislab: cannot create the container (bad options, or mmap/mlock refused)");
     return std::move(*c);
   }
@@ -364,7 +364,9 @@ class SlabCore {
       // (The churn_16B/hislab row of bench/README.md measures it.)
       prefetch_for_write(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(elems_.data()) +
                                                        std::size_t{i} * sizeof(T)));
-      return occ_.reset(i);
+      if (!occ_.reset(i)) return false;
+      if constexpr (Tagged) tags_.reset(i);
+      return true;
     } else {
       if (!occ_.test(i)) return false;
       destroy_live(i);
@@ -397,15 +399,14 @@ class SlabCore {
   // ---- memory -------------------------------------------------------------------------------
 
   /// memory_reserved() of a core of `capacity` slots (> 0) made with `huge`, without making one.
-  [[nodiscard]] static std::size_t reserved_bytes(size_type capacity, HugePages huge,
-                                                  bool tagged = false) noexcept {
+  [[nodiscard]] static std::size_t reserved_bytes(size_type capacity, HugePages huge) noexcept {
     const std::size_t bytes = std::size_t{capacity} * sizeof(T);
     const std::size_t page = huge == HugePages::Require ? os::huge_page_size() : os::base_page_size();
     const std::size_t chunk = chunk_size_for(bytes, page);
     const std::size_t nchunks = (bytes + chunk - 1) / chunk;
     return nchunks * chunk + HierBitmap::reserved_bytes(capacity) +
            HierBitmap::reserved_bytes(static_cast<size_type>(nchunks)) +
-           (tagged ? HierBitmap::reserved_bytes(capacity) : 0);
+           (Tagged ? HierBitmap::reserved_bytes(capacity) : 0);
   }
 
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
@@ -522,7 +523,7 @@ class SlabCore {
     if (o.capacity() == 0) return SlabCore{};
     Options opts = o.opts_;
     opts.initial_capacity = 0;
-    return create(opts, o.tags_.capacity() != 0);
+    return create(opts);
   }
 
   [[nodiscard]] size_type excluded_count() const noexcept { return static_cast<size_type>(excluded_); }
@@ -608,6 +609,7 @@ class SlabCore {
     if (HISLAB_UNLIKELY(excluded_ != 0)) mutated_ = true;
     poison(ptr(i), sizeof(T));
     occ_.reset_known(i);
+    if constexpr (Tagged) tags_.reset(i);
   }
 
   void destroy_all() noexcept {
@@ -712,9 +714,9 @@ class SlabCore {
 };
 
 /// A core's live slots as the samplers (sampling.hpp) see a ranked set: excluded indices skipped.
-template <class T>
+template <class T, bool Tagged>
 struct LiveSet {
-  const SlabCore<T>& core;
+  const SlabCore<T, Tagged>& core;
   size_type count() const noexcept { return core.size(); }
   index_type select(size_type r) const noexcept { return core.nth_live(r); }
   void select_many(const size_type* r, std::size_t n, index_type* out) const noexcept {
@@ -730,7 +732,7 @@ struct LiveSet {
 
 template <class T>
 Options Options::for_bytes(std::size_t bytes, HugePages huge) {
-  using Core = detail::SlabCore<T>;
+  using Core = detail::SlabCore<T, false>;
   if (Core::reserved_bytes(1, huge) > bytes)
     detail::throw_invalid_argument("hislab: Options::for_bytes(): the budget is too small for one slot");
   // reserved_bytes() grows with the capacity: the largest n within the budget, by bisection.
