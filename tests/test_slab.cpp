@@ -181,7 +181,7 @@ TEST_CASE("HiSlab: operator[] on a vacant index asserts with file, line, operati
     INFO(r.err);
     REQUIRE(r.err.find("operator[]") != std::string::npos);
     REQUIRE(r.err.find(std::to_string(bad)) != std::string::npos);
-    REQUIRE(r.err.find("slab_api.hpp:") != std::string::npos);
+    REQUIRE(r.err.find("slab.hpp:") != std::string::npos);
   }
 }
 

@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "detail/assert.hpp"
-#include "detail/memory_api.hpp"
+#include "slab.hpp"
 #include "detail/slab_core.hpp"
 #include "types.hpp"
 

@@ -16,7 +16,7 @@
 
 #include "detail/iterator.hpp"
 #include "detail/sampling.hpp"
-#include "detail/slab_api.hpp"
+#include "slab.hpp"
 #include "hier_bitmap.hpp"
 
 HISLAB_NAMESPACE_BEGIN
