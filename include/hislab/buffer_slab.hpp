@@ -17,8 +17,8 @@
 #include <utility>
 
 #include "detail/assert.hpp"
-#include "slab.hpp"
 #include "detail/slab_core.hpp"
+#include "slab.hpp"
 #include "types.hpp"
 
 HISLAB_NAMESPACE_BEGIN
