@@ -91,12 +91,59 @@ class LowestZero {
   std::size_t v_ = 0;
 };
 
+/// Summary levels at most: 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words.
+inline constexpr int bitmap_max_levels = 4;
+
+/// Where each array of a HierBitmap of `capacity_bits` bits lies in its one region: blocks, block
+/// counts, then per level the full words, the non-empty words and the counts (each array
+/// starts on a cache line; count arrays are padded with zeros to whole groups of 64, which
+/// select() reads at once). `bytes` is the region's size before page rounding.
+struct BitmapLayout {
+  int levels = 0;                                     ///< summary levels (1 to 4)
+  std::size_t n[bitmap_max_levels + 1]{};             ///< blocks (level 0), then words per summary level
+  std::size_t off_blocks = 0;                         ///< byte offset of the blocks
+  std::size_t off_c0 = 0;                             ///< byte offset of the per-block counts
+  std::size_t off_full[bitmap_max_levels + 1]{};      ///< byte offset of each level's full words
+  std::size_t off_nonempty[bitmap_max_levels + 1]{};  ///< byte offset of each level's non-empty words
+  std::size_t off_counts[bitmap_max_levels + 1]{};    ///< byte offset of each level's counts
+  std::size_t bytes = 0;                              ///< the region's size before page rounding
+};
+/// The layout of a HierBitmap of `capacity_bits` bits (creation and reservation use it).
+[[nodiscard]] constexpr BitmapLayout bitmap_layout(size_type capacity_bits) noexcept {
+  BitmapLayout lay;
+  lay.n[0] = blocks_for(capacity_bits);
+  do {
+    ++lay.levels;
+    lay.n[lay.levels] = groups_for(lay.n[lay.levels - 1]);
+  } while (lay.n[lay.levels] > 1);
+  auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
+  auto group = [](std::size_t n) { return groups_for(n) * group_size; };
+  std::size_t off = 0;
+  lay.off_blocks = off;
+  off = align(off + lay.n[0] * sizeof(Block512));
+  lay.off_c0 = off;
+  off = align(off + group(lay.n[0]) * sizeof(std::uint16_t));
+  for (int l = 1; l <= lay.levels; ++l) {
+    lay.off_full[l] = off;
+    off = align(off + lay.n[l] * 8);
+    lay.off_nonempty[l] = off;
+    off = align(off + lay.n[l] * 8);
+    // Every level has counts, so that no path asks which do: select() reads levels below the
+    // top, the hot paths write level 1 whatever the height, and the top's single entry
+    // (count_ again) is only written when it is level 1.
+    lay.off_counts[l] = off;
+    off = align(off + group(lay.n[l]) * 4);
+  }
+  lay.bytes = off;
+  return lay;
+}
+
 }  // namespace detail
 
 /// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
 /// Move-only.
 class HierBitmap {
-  static constexpr int max_levels = 4;  // 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words
+  static constexpr int max_levels = detail::bitmap_max_levels;
   static constexpr std::size_t none = ~std::size_t{0};
   using LowestZero = detail::LowestZero;
   static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds values up to 2^33");
@@ -115,54 +162,10 @@ class HierBitmap {
     *this = std::move(*r);
   }
 
-  /// Where each array of a bitmap of `capacity_bits` bits lies in its one region: blocks, block
-  /// counts, then per level the full words, the non-empty words and the counts (each array
-  /// starts on a cache line; count arrays are padded with zeros to whole groups of 64, which
-  /// select() reads at once). `bytes` is the region's size before page rounding.
-  struct Layout {
-    int levels = 0;                              ///< summary levels (1 to 4)
-    std::size_t n[max_levels + 1]{};             ///< blocks (level 0), then words per summary level
-    std::size_t off_blocks = 0;                  ///< byte offset of the blocks
-    std::size_t off_c0 = 0;                      ///< byte offset of the per-block counts
-    std::size_t off_full[max_levels + 1]{};      ///< byte offset of each level's full words
-    std::size_t off_nonempty[max_levels + 1]{};  ///< byte offset of each level's non-empty words
-    std::size_t off_counts[max_levels + 1]{};    ///< byte offset of each level's counts
-    std::size_t bytes = 0;                       ///< the region's size before page rounding
-  };
-  /// The layout of a bitmap of `capacity_bits` bits (creation, population and accounting all
-  /// use it).
-  [[nodiscard]] static constexpr Layout layout(size_type capacity_bits) noexcept {
-    Layout lay;
-    lay.n[0] = detail::blocks_for(capacity_bits);
-    do {
-      ++lay.levels;
-      lay.n[lay.levels] = detail::groups_for(lay.n[lay.levels - 1]);
-    } while (lay.n[lay.levels] > 1);
-    auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
-    auto group = [](std::size_t n) { return detail::groups_for(n) * detail::group_size; };
-    std::size_t off = 0;
-    lay.off_blocks = off;
-    off = align(off + lay.n[0] * sizeof(detail::Block512));
-    lay.off_c0 = off;
-    off = align(off + group(lay.n[0]) * sizeof(std::uint16_t));
-    for (int l = 1; l <= lay.levels; ++l) {
-      lay.off_full[l] = off;
-      off = align(off + lay.n[l] * 8);
-      lay.off_nonempty[l] = off;
-      off = align(off + lay.n[l] * 8);
-      // Every level has counts, so that no path asks which do: select() reads levels below the
-      // top, the hot paths write level 1 whatever the height, and the top's single entry
-      // (count_ again) is only written when it is level 1.
-      lay.off_counts[l] = off;
-      off = align(off + group(lay.n[l]) * 4);
-    }
-    lay.bytes = off;
-    return lay;
-  }
   /// memory_reserved() of a bitmap of `capacity_bits` bits (> 0), without creating one.
   [[nodiscard]] static std::size_t reserved_bytes(size_type capacity_bits) noexcept {
     const std::size_t page = detail::os::base_page_size();
-    return (layout(capacity_bits).bytes + page - 1) / page * page;
+    return (detail::bitmap_layout(capacity_bits).bytes + page - 1) / page * page;
   }
 
   /// The non-throwing twin of the constructor: `ec` is invalid_argument for 0 bits, the errno
@@ -173,7 +176,7 @@ class HierBitmap {
       ec = std::make_error_code(std::errc::invalid_argument);
       return std::nullopt;
     }
-    const Layout lay = layout(capacity_bits);
+    const detail::BitmapLayout lay = detail::bitmap_layout(capacity_bits);
     HierBitmap h;
     h.cap_ = capacity_bits;
     h.levels_ = lay.levels;
