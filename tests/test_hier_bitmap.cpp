@@ -427,7 +427,7 @@ struct HierBitmapTestAccess {
   static void bump_rank_count(HierBitmap& h, int l, std::size_t g) { ++h.counts_[l][g]; }
   static void set_hint(HierBitmap& h, std::size_t b) { h.hint_ = b; }
   static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
-  static void set_first_zero(HierBitmap& h, hislab::detail::LowestZero fz) { h.first_zero_ = fz; }
+  static void set_first_unset(HierBitmap& h, hislab::detail::LowestUnset fz) { h.first_unset_ = fz; }
   static void set_high_block(HierBitmap& h, std::size_t b) { h.high_block_ = b; }
 };
 }  // namespace hislab::detail
@@ -456,8 +456,8 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
       {"the hint", [](HierBitmap& h) { A::set_hint(h, 100); }},
       {"the next hint", [](HierBitmap& h) { A::set_next_hint(h, 150); }},
       {"the cached lowest 0",
-       [](HierBitmap& h) { A::set_first_zero(h, hislab::detail::LowestZero::at(18, true)); }},
-      {"the owed flag", [](HierBitmap& h) { A::set_first_zero(h, hislab::detail::LowestZero::at(17)); }},
+       [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(18, true)); }},
+      {"the owed flag", [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(17)); }},
       {"the highest block", [](HierBitmap& h) { A::set_high_block(h, 100); }},
   };
   for (const auto& [what, corrupt] : cases) {

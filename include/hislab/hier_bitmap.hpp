@@ -66,13 +66,13 @@ constexpr std::size_t blocks_for(std::size_t bits) noexcept { return (bits + blo
 /// and write it as one): unknown, or known as bit i, in which case `owed()` says whether the
 /// rank counts still count i as set (HierBitmap::owe_lowest()). Stored as ((i + 1) << 1) | owed,
 /// so that unknown is 0 and bit() of unknown is the largest size_t, which no limit passes.
-class LowestZero {
+class LowestUnset {
  public:
   /// Unknown.
-  constexpr LowestZero() noexcept = default;
+  constexpr LowestUnset() noexcept = default;
   /// Known as bit i, its decrement owed or not.
-  static constexpr LowestZero at(std::size_t i, bool owed = false) noexcept {
-    return LowestZero((i + 1) << 1 | std::size_t{owed});
+  static constexpr LowestUnset at(std::size_t i, bool owed = false) noexcept {
+    return LowestUnset((i + 1) << 1 | std::size_t{owed});
   }
   [[nodiscard]] constexpr bool known() const noexcept { return v_ != 0; }
   /// The bit; the largest size_t when unknown.
@@ -87,7 +87,7 @@ class LowestZero {
   [[nodiscard]] constexpr bool owes_unknown() const noexcept { return v_ == 1; }
 
  private:
-  explicit constexpr LowestZero(std::size_t v) noexcept : v_(v) {}
+  explicit constexpr LowestUnset(std::size_t v) noexcept : v_(v) {}
   std::size_t v_ = 0;
 };
 
@@ -145,8 +145,8 @@ struct BitmapLayout {
 class HierBitmap {
   static constexpr int max_levels = detail::bitmap_max_levels;
   static constexpr std::size_t none = ~std::size_t{0};
-  using LowestZero = detail::LowestZero;
-  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_zero_ holds values up to 2^33");
+  using LowestUnset = detail::LowestUnset;
+  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_unset_ holds values up to 2^33");
 
  public:
   /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
@@ -197,7 +197,7 @@ class HierBitmap {
     }
     const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
-    h.first_zero_ = LowestZero::at(0);
+    h.first_unset_ = LowestUnset::at(0);
     return h;
   }
 
@@ -231,7 +231,7 @@ class HierBitmap {
     swap(count_, o.count_);
     swap(hint_, o.hint_);
     swap(next_hint_, o.next_hint_);
-    swap(first_zero_, o.first_zero_);
+    swap(first_unset_, o.first_unset_);
     swap(last_bits_, o.last_bits_);
     swap(high_block_, o.high_block_);
   }
@@ -255,9 +255,9 @@ class HierBitmap {
     const std::uint64_t m = bit_of(i);
     if ((w & m) != 0) return false;
     w |= m;
-    const LowestZero fz = first_zero_;
+    const LowestUnset fz = first_unset_;
     const bool lowest = fz.is(i);
-    if (lowest) first_zero_ = LowestZero{};
+    if (lowest) first_unset_ = LowestUnset{};
     after_set(detail::block_of(i), lowest && fz.owed());
     return true;
   }
@@ -279,7 +279,7 @@ class HierBitmap {
     const std::size_t b = detail::block_of(i);
     const unsigned c = c0_[b];
     const std::size_t h = hint_;
-    const LowestZero fz = first_zero_;
+    const LowestUnset fz = first_unset_;
     // Every member is read before the first store: a store to a block word may alias the
     // std::size_t members as far as the compiler knows, and would make it load them again
     // (the churn_16B/hislab row and `sh bench/instructions.sh churn` show it).
@@ -309,12 +309,12 @@ class HierBitmap {
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
   /// of the cached lowest non-full block.
   [[nodiscard]] HISLAB_ALWAYS_INLINE index_type find_first_unset() const noexcept {
-    if (first_zero_.known()) return static_cast<index_type>(first_zero_.bit());
+    if (first_unset_.known()) return static_cast<index_type>(first_unset_.bit());
     // Not known: probe the hint block (a vector load). Where it is known no load of the block is
     // needed, and none waits for the narrow store that freed the bit to reach the cache.
     if (HISLAB_UNLIKELY(hint_ >= n_[0])) return npos;
     return static_cast<index_type>(hint_ * detail::block_bits +
-                                   detail::BitBlock::find_first_zero(blocks_[hint_]));
+                                   detail::BitBlock::find_first_unset(blocks_[hint_]));
   }
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
@@ -329,11 +329,11 @@ class HierBitmap {
   [[nodiscard]] index_type find_next_set(index_type from) const noexcept {
     if (from >= cap_) return npos;
     std::size_t b = detail::block_of(from);
-    unsigned r = detail::BitBlock::find_next_one(blocks_[b], from % detail::block_bits);
+    unsigned r = detail::BitBlock::find_next_set(blocks_[b], from % detail::block_bits);
     if (r == detail::block_bits) {
       b = next_nonempty_block(b + 1);
       if (b == none) return npos;
-      r = detail::BitBlock::find_next_one(blocks_[b], 0);
+      r = detail::BitBlock::find_next_set(blocks_[b], 0);
     }
     return static_cast<index_type>(b * detail::block_bits + r);
   }
@@ -405,10 +405,10 @@ class HierBitmap {
     if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
     // and the owed bit's group may be empty.
-    pay_owed(first_zero_);
+    pay_owed(first_unset_);
     clear_node(levels_, 0);
     count_ = 0;
-    first_zero_ = LowestZero::at(0);
+    first_unset_ = LowestUnset::at(0);
     hint_up(0);
   }
 
@@ -479,7 +479,7 @@ class HierBitmap {
   ///     l - 1; with one level, counts_[1][0] is count_ (plus the owed 1); padding is 0;
   ///  6. hint_ is the lowest non-full block (n_[0] when every block is full);
   ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n_[0]: none);
-  ///  8. first_zero_ is unknown, or known as i, the lowest 0 bit, with `owed()`
+  ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()`
   ///     in its low bit when the counts owe i's decrement;
   ///  9. high_block_ is at least the highest non-empty block.
   [[nodiscard]] const char* check_invariants() const noexcept {
@@ -530,7 +530,7 @@ class HierBitmap {
       }
     }
     // 8 (its owed flag is needed for 5)
-    const LowestZero fz = first_zero_;
+    const LowestUnset fz = first_unset_;
     const bool is_owed = fz.owed();
     if (fz.known() && fz.bit() != lowest_zero) return "the cached lowest 0 is not the lowest 0";
     if (fz.owes_unknown()) return "a decrement is owed with no lowest 0 known";
@@ -588,7 +588,7 @@ class HierBitmap {
   /// its npos means "not here", not "full"; SlabCore pairs it with its own out-of-line path.
   HISLAB_ALWAYS_INLINE index_type set_first_unset_below(index_type limit) noexcept {
     // An unknown lowest 0 gives the largest size_t, which no limit passes.
-    const LowestZero fz = first_zero_;
+    const LowestUnset fz = first_unset_;
     const std::size_t i = fz.bit();
     if (HISLAB_UNLIKELY(i >= limit)) return npos;
     const std::size_t b = detail::block_of(i);
@@ -622,7 +622,7 @@ class HierBitmap {
     // 0, p, as set. Every bit below p is set, so rank r < p is bit r, and rank r >= p is rank
     // r + 1 of the set with p in it, down to the group of 64 blocks: where that group holds p,
     // the blocks' exact counts take the rank again without it.
-    const LowestZero fz = first_zero_;
+    const LowestUnset fz = first_unset_;
     const std::size_t p = fz.owed() ? fz.bit() : none;
     std::size_t g[M];
     std::uint32_t r[M];
@@ -695,7 +695,7 @@ class HierBitmap {
     const std::uint64_t now = w | bit_of(i);
     w = now;
     const std::size_t next = (i & ~(detail::word_bits - 1)) + static_cast<unsigned>(std::countr_one(now));
-    first_zero_ = ~now != 0 && next < cap_ ? LowestZero::at(next) : LowestZero{};
+    first_unset_ = ~now != 0 && next < cap_ ? LowestUnset::at(next) : LowestUnset{};
   }
 
   /// The counts after a bit of block b was set; returns the block's new count. `ranked`: the
@@ -721,26 +721,26 @@ class HierBitmap {
     if (full_at(b, c)) on_full(b);
   }
 
-  /// Bit i (in block b) was just cleared; fz is first_zero_ before. i is the new lowest 0 when
+  /// Bit i (in block b) was just cleared; fz is first_unset_ before. i is the new lowest 0 when
   /// it is below a known one, or below the hint block (all of whose predecessors are full, as b
   /// was): then its rank counts are owed. Otherwise they are paid, and a known lowest 0 stays,
   /// an unknown one unknown.
-  HISLAB_ALWAYS_INLINE void cleared(std::size_t i, std::size_t b, LowestZero fz) noexcept {
+  HISLAB_ALWAYS_INLINE void cleared(std::size_t i, std::size_t b, LowestUnset fz) noexcept {
     if (fz.known_above(i) || b < hint_)
       owe_lowest(i, fz);
     else
       add_counts(b, ~std::uint32_t{0});
   }
 
-  /// Bit i, just cleared, is the new lowest 0 (fz: first_zero_ before). Its decrement of the
+  /// Bit i, just cleared, is the new lowest 0 (fz: first_unset_ before). Its decrement of the
   /// rank counts is owed rather than paid: the insert that takes i back, the next one, then
   /// pays no increment either. A decrement still owed for the lowest 0 before is paid now.
-  HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, LowestZero fz) noexcept {
+  HISLAB_ALWAYS_INLINE void owe_lowest(std::size_t i, LowestUnset fz) noexcept {
     pay_owed(fz);
-    first_zero_ = LowestZero::at(i, true);
+    first_unset_ = LowestUnset::at(i, true);
   }
-  /// Pays the decrement that the first_zero_ value fz owes, if it owes one.
-  HISLAB_ALWAYS_INLINE void pay_owed(LowestZero fz) noexcept {
+  /// Pays the decrement that the first_unset_ value fz owes, if it owes one.
+  HISLAB_ALWAYS_INLINE void pay_owed(LowestUnset fz) noexcept {
     if (HISLAB_UNLIKELY(fz.owed())) add_counts(detail::block_of(fz.bit()), ~std::uint32_t{0});
   }
 
@@ -748,7 +748,7 @@ class HierBitmap {
   HISLAB_ALWAYS_INLINE void after_reset(std::size_t i) noexcept {
     const std::size_t b = detail::block_of(i);
     const unsigned c = count_reset(b);
-    cleared(i, b, first_zero_);
+    cleared(i, b, first_unset_);
     if (full_at(b, c)) on_not_full(b);
     if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
   }
@@ -758,7 +758,7 @@ class HierBitmap {
   HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
     const index_type i = find_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
-    const bool ranked = first_zero_.owed();  // then i is the lowest 0 that is owed
+    const bool ranked = first_unset_.owed();  // then i is the lowest 0 that is owed
     take_lowest(i);
     after_set(detail::block_of(i), ranked);
     return i;
@@ -928,7 +928,7 @@ class HierBitmap {
   int levels_ = 0;
   size_type cap_ = 0;
   size_type count_ = 0;
-  // hint_, first_zero_ and next_hint_ are kept apart: stored side by side on one path, GCC
+  // hint_, first_unset_ and next_hint_ are kept apart: stored side by side on one path, GCC
   // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
   // operation's 8-byte load of one half may not be forwarded (docs/design.md, the cached
   // lowest 0). The churn_16B/hislab row of bench/README.md is where a change here shows.
@@ -936,7 +936,7 @@ class HierBitmap {
   std::size_t high_block_ = 0;
   // The lowest 0 bit when known: it lies in hint_ and, when owed, the rank counts still count
   // it as set (owe_lowest()).
-  LowestZero first_zero_;
+  LowestUnset first_unset_;
   unsigned last_bits_ = 0;
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
 };

@@ -16,8 +16,8 @@
 
 #include "detail/iterator.hpp"
 #include "detail/sampling.hpp"
-#include "slab.hpp"
 #include "hier_bitmap.hpp"
+#include "slab.hpp"
 
 HISLAB_NAMESPACE_BEGIN
 

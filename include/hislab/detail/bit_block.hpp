@@ -23,13 +23,9 @@ template <class K>
 concept BitBlockKernel = requires(const Block512& b, unsigned u, const std::uint16_t* c16,
                                   const std::uint32_t* c32, std::uint32_t& k) {
   { K::name } -> std::convertible_to<std::string_view>;
-  { K::all_zero(b) } -> std::same_as<bool>;
-  { K::all_ones(b) } -> std::same_as<bool>;
-  { K::find_first_zero(b) } -> std::same_as<unsigned>;
-  { K::find_next_one(b, u) } -> std::same_as<unsigned>;
-  { K::popcount(b) } -> std::same_as<unsigned>;
+  { K::find_first_unset(b) } -> std::same_as<unsigned>;
+  { K::find_next_set(b, u) } -> std::same_as<unsigned>;
   { K::select(b, u) } -> std::same_as<unsigned>;
-  { K::rank(b, u) } -> std::same_as<unsigned>;
   { K::pick_of_64(c16, k) } -> std::same_as<unsigned>;
   { K::pick_of_64(c32, k) } -> std::same_as<unsigned>;
 };

@@ -3,8 +3,6 @@
 //
 // Glossary:
 //   _mm256_load_si256      aligned 32-byte load
-//   _mm256_testz_si256     1 when (a & b) == 0
-//   _mm256_testc_si256     1 when (~a & b) == 0, i.e. a has every bit of b
 //   _mm256_cmpeq_epi64     per-lane equality -> all-ones lanes
 //   _mm256_movemask_pd     the sign bit of each 64-bit lane -> 4-bit mask
 //   _mm256_madd_epi16      multiply 16-bit lanes, add neighbouring products into 32 bits
@@ -36,20 +34,13 @@ struct BitBlockAvx2 {
     return l | (h << 4);
   }
 
-  static bool all_zero(const Block512& b) noexcept {
-    const __m256i v = _mm256_or_si256(lo(b), hi(b));
-    return _mm256_testz_si256(v, v) != 0;
-  }
-  static bool all_ones(const Block512& b) noexcept {
-    return _mm256_testc_si256(_mm256_and_si256(lo(b), hi(b)), _mm256_set1_epi64x(-1)) != 0;
-  }
-  static unsigned find_first_zero(const Block512& b) noexcept {
+  static unsigned find_first_unset(const Block512& b) noexcept {
     const unsigned m = ~lanes_equal(b, _mm256_set1_epi64x(-1)) & 0xFFu;
     if (m == 0) return block_bits;
     const unsigned lane = static_cast<unsigned>(std::countr_zero(m));
     return lane * 64 + static_cast<unsigned>(std::countr_one(b.w[lane]));
   }
-  static unsigned find_next_one(const Block512& b, unsigned from) noexcept {
+  static unsigned find_next_set(const Block512& b, unsigned from) noexcept {
     const unsigned lane0 = from / 64;
     const std::uint64_t first = b.w[lane0] & (~std::uint64_t{0} << (from % 64));
     if (first != 0) return lane0 * 64 + static_cast<unsigned>(std::countr_zero(first));
@@ -58,7 +49,6 @@ struct BitBlockAvx2 {
     const unsigned lane = static_cast<unsigned>(std::countr_zero(m));
     return lane * 64 + static_cast<unsigned>(std::countr_zero(b.w[lane]));
   }
-  static unsigned popcount(const Block512& b) noexcept { return BitBlockScalar::popcount(b); }
   static unsigned select(const Block512& b, unsigned k) noexcept { return BitBlockScalar::select(b, k); }
 
   /// As BitBlockScalar::pick_of_8, for 8 counts in one register: an inclusive prefix sum,
@@ -104,7 +94,6 @@ struct BitBlockAvx2 {
     const unsigned j = pick_of_8(_mm256_set_m128i(hi, lo), k);
     return 8 * j + pick_of_8(at(j), k);
   }
-  static unsigned rank(const Block512& b, unsigned pos) noexcept { return BitBlockScalar::rank(b, pos); }
 };
 
 }  // namespace detail

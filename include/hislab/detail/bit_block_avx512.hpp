@@ -23,20 +23,13 @@ struct BitBlockAvx512 {
 
   static __m512i load(const Block512& b) noexcept { return _mm512_load_si512(static_cast<const void*>(b.w)); }
 
-  static bool all_zero(const Block512& b) noexcept {
-    const __m512i v = load(b);
-    return _mm512_test_epi64_mask(v, v) == 0;
-  }
-  static bool all_ones(const Block512& b) noexcept {
-    return _mm512_cmpneq_epi64_mask(load(b), _mm512_set1_epi64(-1)) == 0;
-  }
-  static unsigned find_first_zero(const Block512& b) noexcept {
+  static unsigned find_first_unset(const Block512& b) noexcept {
     const unsigned m = _mm512_cmpneq_epi64_mask(load(b), _mm512_set1_epi64(-1));
     if (m == 0) return block_bits;
     const unsigned lane = static_cast<unsigned>(std::countr_zero(m));
     return lane * 64 + static_cast<unsigned>(std::countr_one(b.w[lane]));
   }
-  static unsigned find_next_one(const Block512& b, unsigned from) noexcept {
+  static unsigned find_next_set(const Block512& b, unsigned from) noexcept {
     const unsigned lane0 = from / 64;
     const std::uint64_t first = b.w[lane0] & (~std::uint64_t{0} << (from % 64));
     if (first != 0) return lane0 * 64 + static_cast<unsigned>(std::countr_zero(first));
@@ -52,7 +45,6 @@ struct BitBlockAvx512 {
     return _mm512_sad_epu8(_mm512_popcnt_epi8(v), _mm512_setzero_si512());
   }
 #endif
-  static unsigned popcount(const Block512& b) noexcept { return BitBlockScalar::popcount(b); }
   static unsigned select(const Block512& b, unsigned k) noexcept {
 #if HISLAB_DETAIL_HAS_BITALG
     // The 8 word popcounts in one register, then the same branchless pick as the summary levels.
@@ -69,7 +61,6 @@ struct BitBlockAvx512 {
   static unsigned pick_of_64(const std::uint32_t* c, std::uint32_t& k) noexcept {
     return BitBlockAvx2::pick_of_64(c, k);
   }
-  static unsigned rank(const Block512& b, unsigned pos) noexcept { return BitBlockScalar::rank(b, pos); }
 };
 
 }  // namespace detail

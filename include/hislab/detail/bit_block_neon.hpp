@@ -3,11 +3,7 @@
 //
 // Glossary:
 //   vld1q_u64          load two 64-bit lanes
-//   vorrq / vandq      lane-wise or / and
-//   vmaxvq_u32         horizontal max (any bit set -> non-zero)
 //   vminvq_u32         horizontal min (all bits set -> 0xFFFFFFFF)
-//   vcntq_u8           per-byte popcount
-//   vaddlvq_u8         widening horizontal sum of 16 bytes
 
 #include <arm_neon.h>
 
@@ -21,15 +17,7 @@ struct BitBlockNeon {
 
   static uint64x2_t q(const Block512& b, unsigned i) noexcept { return vld1q_u64(b.w + 2 * i); }
 
-  static bool all_zero(const Block512& b) noexcept {
-    const uint64x2_t v = vorrq_u64(vorrq_u64(q(b, 0), q(b, 1)), vorrq_u64(q(b, 2), q(b, 3)));
-    return vmaxvq_u32(vreinterpretq_u32_u64(v)) == 0;
-  }
-  static bool all_ones(const Block512& b) noexcept {
-    const uint64x2_t v = vandq_u64(vandq_u64(q(b, 0), q(b, 1)), vandq_u64(q(b, 2), q(b, 3)));
-    return vminvq_u32(vreinterpretq_u32_u64(v)) == 0xFFFFFFFFu;
-  }
-  static unsigned find_first_zero(const Block512& b) noexcept {
+  static unsigned find_first_unset(const Block512& b) noexcept {
     // Test 128 bits at a time; only the pair that holds a zero is looked at word by word.
     for (unsigned i = 0; i < 4; ++i) {
       if (vminvq_u32(vreinterpretq_u32_u64(q(b, i))) != 0xFFFFFFFFu) {
@@ -39,13 +27,8 @@ struct BitBlockNeon {
     }
     return block_bits;
   }
-  static unsigned find_next_one(const Block512& b, unsigned from) noexcept {
-    return BitBlockScalar::find_next_one(b, from);
-  }
-  static unsigned popcount(const Block512& b) noexcept {
-    unsigned n = 0;
-    for (unsigned i = 0; i < 4; ++i) n += vaddlvq_u8(vcntq_u8(vreinterpretq_u8_u64(q(b, i))));
-    return n;
+  static unsigned find_next_set(const Block512& b, unsigned from) noexcept {
+    return BitBlockScalar::find_next_set(b, from);
   }
   static unsigned select(const Block512& b, unsigned k) noexcept { return BitBlockScalar::select(b, k); }
   static unsigned pick_of_64(const std::uint16_t* c, std::uint32_t& k) noexcept {
@@ -54,7 +37,6 @@ struct BitBlockNeon {
   static unsigned pick_of_64(const std::uint32_t* c, std::uint32_t& k) noexcept {
     return BitBlockScalar::pick_of_64(c, k);
   }
-  static unsigned rank(const Block512& b, unsigned pos) noexcept { return BitBlockScalar::rank(b, pos); }
 };
 
 }  // namespace detail

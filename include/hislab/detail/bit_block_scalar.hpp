@@ -71,22 +71,12 @@ HISLAB_ALWAYS_INLINE constexpr unsigned pick_of_8(const C* c, std::uint32_t& k) 
 struct BitBlockScalar {
   static constexpr const char* name = "scalar";
 
-  static bool all_zero(const Block512& b) noexcept {
-    std::uint64_t acc = 0;
-    for (auto w : b.w) acc |= w;
-    return acc == 0;
-  }
-  static bool all_ones(const Block512& b) noexcept {
-    std::uint64_t acc = ~std::uint64_t{0};
-    for (auto w : b.w) acc &= w;
-    return acc == ~std::uint64_t{0};
-  }
-  static unsigned find_first_zero(const Block512& b) noexcept {
+  static unsigned find_first_unset(const Block512& b) noexcept {
     for (unsigned i = 0; i < block_words; ++i)
       if (~b.w[i] != 0) return i * 64 + static_cast<unsigned>(std::countr_one(b.w[i]));
     return block_bits;
   }
-  static unsigned find_next_one(const Block512& b, unsigned from) noexcept {
+  static unsigned find_next_set(const Block512& b, unsigned from) noexcept {
     unsigned i = from / 64;
     std::uint64_t w = b.w[i] & (~std::uint64_t{0} << (from % 64));
     for (;;) {
@@ -94,11 +84,6 @@ struct BitBlockScalar {
       if (++i == block_words) return block_bits;
       w = b.w[i];
     }
-  }
-  static unsigned popcount(const Block512& b) noexcept {
-    unsigned n = 0;
-    for (auto w : b.w) n += static_cast<unsigned>(std::popcount(w));
-    return n;
   }
   static unsigned select(const Block512& b, unsigned k) noexcept {
     std::uint32_t c[block_words];
@@ -132,16 +117,6 @@ struct BitBlockScalar {
     std::memcpy(w, c, sizeof w);
     const std::uint64_t s = w[0] + w[1] + w[2] + w[3];
     return static_cast<std::uint32_t>(s) + static_cast<std::uint32_t>(s >> 32);
-  }
-
-  /// Number of set bits strictly below `pos` (pos <= 512).
-  static unsigned rank(const Block512& b, unsigned pos) noexcept {
-    unsigned n = 0;
-    const unsigned whole = pos / 64;
-    for (unsigned i = 0; i < whole; ++i) n += static_cast<unsigned>(std::popcount(b.w[i]));
-    if (pos % 64 != 0)
-      n += static_cast<unsigned>(std::popcount(b.w[whole] & ((std::uint64_t{1} << (pos % 64)) - 1)));
-    return n;
   }
 };
 
