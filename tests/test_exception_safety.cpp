@@ -18,7 +18,7 @@ using hislab::index_type;
 using hislab_test::Counted;
 using hislab_test::ThrowOnNth;
 
-// A replaceable operator new that refuses one allocation on demand. noinline: GCC would
+// A replaceable operator new that refuses one allocation on demand. noinline: GCC 12 would
 // otherwise see the replaced operator new and delete of the callers and warn of a mismatch.
 volatile bool refuse_next_allocation = false;
 [[gnu::noinline]] void* operator new(std::size_t bytes) {

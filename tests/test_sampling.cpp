@@ -25,7 +25,7 @@ namespace {
 thread_local volatile long heap_allocations = 0;
 int* volatile allocation_sink = nullptr;  // where a test's allocation escapes to
 }  // namespace
-// Not inlined: GCC would otherwise pair the malloc and free it sees inside them with the
+// Not inlined: GCC 12 would otherwise pair the malloc and free it sees inside them with the
 // operator new and delete of the callers and warn of a mismatch.
 [[gnu::noinline]] void* operator new(std::size_t bytes) {
   heap_allocations = heap_allocations + 1;

@@ -272,7 +272,7 @@ class HierBitmap {
     std::uint64_t& w = word_of(i);
     const std::uint64_t m = bit_of(i);
     const std::uint64_t old = w;
-    // Marked: GCC otherwise predicts the path into the summary updates cold and moves the whole
+    // Marked: GCC 12 otherwise predicts the path into the summary updates cold and moves the whole
     // erase out of line. Shown by the churn_16B/hislab row (bench/README.md) and by the
     // instruction count of `sh bench/instructions.sh churn`.
     if (HISLAB_UNLIKELY((old & m) == 0)) return false;
@@ -928,7 +928,7 @@ class HierBitmap {
   int levels_ = 0;
   size_type cap_ = 0;
   size_type count_ = 0;
-  // hint_, first_unset_ and next_hint_ are kept apart: stored side by side on one path, GCC
+  // hint_, first_unset_ and next_hint_ are kept apart: stored side by side on one path, GCC 12
   // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
   // operation's 8-byte load of one half may not be forwarded (docs/design.md, the cached
   // lowest 0). The churn_16B/hislab row of bench/README.md is where a change here shows.

@@ -85,7 +85,8 @@ class BitmapIterator {
 
 /// A begin/end pair as a std::ranges::view (cheap to copy, refers to its container).
 // view_base rather than view_interface: clang 14 cannot evaluate libstdc++ 12's view_interface
-// constraints, and the few members it would add are written out here.
+// constraints (clang 15 and older with libstdc++'s <ranges>: llvm/llvm-project#44178), and the
+// few members it would add are written out here.
 template <class It>
 class BitmapView : public std::ranges::view_base {
  public:

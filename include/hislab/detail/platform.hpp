@@ -5,7 +5,7 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HISLAB_COLD __attribute__((cold, noinline))
-/// Out of line, but not cold: GCC predicts every path that can reach a cold call unlikely and
+/// Out of line, but not cold: GCC (12) predicts every path that can reach a cold call unlikely and
 /// moves it out of the hot code, which for a rare summary update is the caller's hot path too.
 #define HISLAB_OUT_OF_LINE __attribute__((noinline))
 #define HISLAB_LIKELY(x) __builtin_expect(!!(x), 1)
