@@ -138,6 +138,24 @@ struct BitmapLayout {
   return lay;
 }
 
+/// Calls f(offset, bytes) for each array's part that blocks [0, blocks) of a bitmap laid out as
+/// `lay` use (blocks <= lay.n[0]): their words, their counts, and the summary words and counts
+/// above them, in increasing offset order. Population commits these ranges and accounting
+/// counts their pages, so the two agree.
+template <class F>
+constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t blocks, F&& f) {
+  if (blocks == 0) return;
+  f(lay.off_blocks, blocks * sizeof(Block512));
+  f(lay.off_c0, blocks * sizeof(std::uint16_t));
+  std::size_t used = blocks;
+  for (int l = 1; l <= lay.levels; ++l) {
+    used = groups_for(used);  // words (and counts) of level l
+    f(lay.off_full[l], used * sizeof(std::uint64_t));
+    f(lay.off_nonempty[l], used * sizeof(std::uint64_t));
+    f(lay.off_counts[l], used * sizeof(std::uint32_t));
+  }
+}
+
 }  // namespace detail
 
 /// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
@@ -419,14 +437,15 @@ class HierBitmap {
   /// resident), rounded to pages.
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (cap_ == 0) return 0;
+    // The pages of the used ranges, each page once although several arrays share it.
     const std::size_t page = region_.page_size();
-    auto pages = [page](std::size_t bytes) { return (bytes + page - 1) / page * page; };
-    const std::size_t blocks = high_block_ + 1;
-    std::size_t total = pages(blocks * sizeof(detail::Block512)) + pages(blocks * 2);
-    for (int l = 1; l <= levels_; ++l) {
-      const std::size_t words = (blocks >> (6 * (l - 1))) / 64 + 1;
-      total += 2 * pages(words * 8) + pages(words * 4);
-    }
+    std::size_t total = 0, counted_to = 0;  // pages below counted_to are counted
+    detail::for_each_used_range(layout(), high_block_ + 1, [&](std::size_t off, std::size_t bytes) {
+      const std::size_t lo = std::max(off / page * page, counted_to);
+      const std::size_t hi = (off + bytes + page - 1) / page * page;
+      if (hi > lo) total += hi - lo;
+      counted_to = std::max(counted_to, hi);
+    });
     return total;
   }
 
@@ -435,20 +454,11 @@ class HierBitmap {
   /// refuses; the bitmap is unchanged either way.
   std::error_code populate(size_type bits) noexcept {
     if (cap_ == 0 || bits == 0) return {};
-    std::size_t used = detail::blocks_for(bits);
-    if (used > n_[0]) used = n_[0];
-    auto commit = [this](const void* p, std::size_t bytes) {
-      return region_.populate(static_cast<std::size_t>(static_cast<const std::byte*>(p) - region_.data()),
-                              bytes);
-    };
-    std::error_code ec = commit(blocks_, used * sizeof(detail::Block512));
-    if (!ec) ec = commit(c0_, used * sizeof(std::uint16_t));
-    for (int l = 1; l <= levels_ && !ec; ++l) {
-      used = detail::groups_for(used);  // words (and counts) of level l
-      ec = commit(full_[l], used * 8);
-      if (!ec) ec = commit(nonempty_[l], used * 8);
-      if (!ec) ec = commit(counts_[l], used * 4);
-    }
+    const std::size_t used = std::min(detail::blocks_for(bits), n_[0]);
+    std::error_code ec;
+    detail::for_each_used_range(layout(), used, [&](std::size_t off, std::size_t bytes) {
+      if (!ec) ec = region_.populate(off, bytes);
+    });
     // memory_committed() counts up to the highest block whose pages may be resident.
     const std::size_t last = std::min<std::size_t>(detail::block_of(std::size_t{bits} - 1), n_[0] - 1);
     if (!ec && last > high_block_) high_block_ = last;
@@ -662,6 +672,9 @@ class HierBitmap {
       for (int line = 0; line < 4; ++line) detail::prefetch_for_read(counts_[l] + g * 64 + line * 16);
     }
   }
+
+  /// This bitmap's layout (recomputed: for the cold paths that need it).
+  [[nodiscard]] detail::BitmapLayout layout() const noexcept { return detail::bitmap_layout(cap_); }
 
   /// The block word holding bit i, and bit i's mask in it.
   HISLAB_ALWAYS_INLINE std::uint64_t& word_of(std::size_t i) const noexcept {
