@@ -42,15 +42,16 @@ class MemoryApi {
   [[nodiscard]] std::size_t memory_reserved() const noexcept { return core_.memory_reserved(); }
   /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
   [[nodiscard]] std::size_t memory_committed() const noexcept { return core_.memory_committed(); }
-  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
+  /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. O(committed). Throws
   /// std::system_error if refused; the container stays usable and unlocked.
   void lock_memory() { core_.lock_memory(); }
   /// Undoes lock_memory(). Nothing is lost or moved.
   void unlock_memory() noexcept { core_.unlock_memory(); }
-  /// Pre-faults the pages of slots [0, n). n > capacity() throws CapacityError.
+  /// Pre-faults the pages of slots [0, n). O(pages). n > capacity() throws CapacityError;
+  /// a refused page throws std::system_error. Nothing moves.
   void reserve(size_type n) { core_.reserve(n); }
-  /// Gives back the pages that hold vacant slots only. No index or reference is invalidated;
-  /// returns the bytes released (0 when nothing more can go).
+  /// Gives back the pages that hold vacant slots only. O(committed pages). No index or
+  /// reference is invalidated; returns the bytes released (0 when nothing more can go).
   std::size_t trim() noexcept { return core_.trim(); }
   /// Asks the kernel to back the committed element memory with transparent huge pages now
   /// (MADV_COLLAPSE, Linux 6.1). Best effort: the errno when refused (EINVAL on older kernels),
@@ -72,6 +73,13 @@ class MemoryApi {
 
 /// The API of HiSlab<T> and TaggedHiSlab<T> (`Derived`), written once. Its members are shown on
 /// the pages of those two classes.
+///
+/// Invalidation, for every member: nothing ever moves an element, so a pointer or reference to
+/// an element stays valid until that element is removed (or the slab destroyed, cleared or
+/// assigned to); indices stay valid likewise. Inserting or removing invalidates iterators and
+/// views (not references). Swap and move exchange the memory itself: references follow their
+/// elements. Errors: the table in the README; every member not marked noexcept says what it
+/// throws.
 template <class Derived, class T, bool Tagged = false>
 class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
  protected:
@@ -161,13 +169,13 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
 
   // ---- insertion ----------------------------------------------------------------------------
 
-  /// Copies `v` (exactly one copy) into the lowest vacant slot and returns its index.
+  /// Copies `v` (exactly one copy) into the lowest vacant slot and returns its index. O(1).
   /// Throws CapacityError when full(); std::system_error if the OS refuses the slot's page.
   HISLAB_ALWAYS_INLINE index_type insert(const T& v) { return core_.template emplace<true>(v); }
   /// Moves `v` into the lowest vacant slot. As insert(const T&).
   HISLAB_ALWAYS_INLINE index_type insert(T&& v) { return core_.template emplace<true>(std::move(v)); }
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its index.
-  /// Strong guarantee: if the constructor throws, nothing changes.
+  /// O(1). Strong guarantee: if the constructor throws, nothing changes.
   template <class... A>
   requires constructible_from_args<T, A...> HISLAB_ALWAYS_INLINE index_type emplace(A&&... args) {
     return core_.template emplace<true>(std::forward<A>(args)...);
@@ -184,7 +192,8 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// As the overload above, copying `v`.
   std::optional<index_type> try_insert(const T& v) { return engaged(core_.template emplace<false>(v)); }
 
-  /// Holds the lowest vacant index for a later insert. Throws CapacityError when full().
+  /// Holds the lowest vacant index for a later insert: O(1) plus a sorted insertion into the
+  /// list of held indices. Throws CapacityError when full().
   [[nodiscard]] VacantEntry vacant_entry() { return VacantEntry(this, core_.template hold<true>()); }
   /// As vacant_entry(), empty when full().
   [[nodiscard]] std::optional<VacantEntry> try_vacant_entry() noexcept {
@@ -196,6 +205,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   // ---- removal ------------------------------------------------------------------------------
 
   /// Moves the value at `i` out and frees the slot; empty if `i` is vacant or out of range.
+  /// O(1). If T's move constructor throws, the element stays where it was.
   std::optional<T> remove(index_type i) {
     if (!core_.contains(i)) return std::nullopt;
     std::optional<T> out(std::move(*core_.ptr(i)));
@@ -203,10 +213,11 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
     return out;
   }
   /// Destroys the value at `i` in place and frees the slot; false if `i` is vacant or out of
-  /// range. A trivially destructible T's memory is not touched.
+  /// range. O(1). A trivially destructible T's memory is not touched.
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept { return core_.erase(i); }
   /// Keeps the elements for which pred(index, T&) is true, in ascending index order, and
-  /// removes the others. Returns the number removed. pred may erase or insert other elements:
+  /// removes the others. Returns the number removed. O(size() + occupied blocks). If pred
+  /// throws, what was decided stays decided. pred may erase or insert other elements:
   /// an erased one is not visited; an inserted one is if it lies in a later 64-slot word, may be
   /// if it lies in the current one, and is not if it lies before.
   template <class Pred>
@@ -223,8 +234,9 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// Destroys every element. O(occupied blocks); capacity and committed memory stay.
   void clear() noexcept { core_.clear(); }
   /// Calls f(index, T&&) for each element in ascending order, destroying each after the call;
-  /// the slab is empty of the elements it visited afterwards. f may erase other elements (they
-  /// are not visited).
+  /// the slab is empty of the elements it visited afterwards. O(size() + occupied blocks). f may
+  /// erase other elements (they are not visited). If f throws, the element it was given is
+  /// destroyed and the rest stay.
   template <class F>
   void drain(F f) {
     core_.visit_live([&](index_type i, T& v) {
@@ -242,11 +254,11 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
 
   // ---- access -------------------------------------------------------------------------------
 
-  /// The element at `i`, or nullptr when `i` is vacant or out of range.
+  /// The element at `i`, or nullptr when `i` is vacant or out of range. O(1).
   [[nodiscard]] T* get(index_type i) noexcept { return core_.get(i); }
   /// As the overload above, on a const slab.
   [[nodiscard]] const T* get(index_type i) const noexcept { return core_.get(i); }
-  /// The element at `i`. Precondition: contains(i) (checked by HISLAB_ASSERT).
+  /// The element at `i`. O(1). Precondition: contains(i) (checked by HISLAB_ASSERT).
   [[nodiscard]] T& operator[](index_type i) noexcept {
     HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
     return *core_.ptr(i);
@@ -256,7 +268,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
     HISLAB_ASSERT(core_.contains(i), "operator[] on vacant or out-of-range index", i);
     return *core_.ptr(i);
   }
-  /// The element at `i`; throws std::out_of_range when `i` is vacant or out of range.
+  /// The element at `i`; throws std::out_of_range when `i` is vacant or out of range. O(1).
   [[nodiscard]] T& at(index_type i) {
     if (!core_.contains(i))
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
@@ -268,12 +280,12 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
     return *core_.ptr(i);
   }
-  /// The element at `i`, unchecked: `i` must be occupied.
+  /// The element at `i`, unchecked: `i` must be occupied. O(1), one memory access.
   [[nodiscard]] T& get_unchecked(index_type i) noexcept { return *core_.ptr(i); }
   /// As the overload above, on a const slab.
   [[nodiscard]] const T& get_unchecked(index_type i) const noexcept { return *core_.ptr(i); }
   /// Both elements at once: references to the values at `a` and `b` when both are live and
-  /// a != b; empty otherwise (so the two references never alias).
+  /// a != b; empty otherwise (so the two references never alias). O(1).
   [[nodiscard]] std::optional<std::pair<T&, T&>> get_disjoint(index_type a, index_type b) noexcept {
     if (a == b || !core_.contains(a) || !core_.contains(b)) return std::nullopt;
     return std::optional<std::pair<T&, T&>>(std::in_place, *core_.ptr(a), *core_.ptr(b));
@@ -281,7 +293,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// The index of the live element at `p`: get(index_of(p)) == p. npos for any other address
   /// (another slab's element, interior or misaligned addresses, a vacant slot, nullptr). O(1).
   [[nodiscard]] index_type index_of(const T* p) const noexcept { return core_.index_of(p); }
-  /// True when `i` holds an element; false for vacant, held or out-of-range indices.
+  /// True when `i` holds an element; false for vacant, held or out-of-range indices. O(1).
   [[nodiscard]] bool contains(index_type i) const noexcept { return core_.contains(i); }
   /// Same as contains().
   [[nodiscard]] bool is_occupied(index_type i) const noexcept { return core_.contains(i); }
@@ -290,9 +302,9 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
   /// size() == 0.
   [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
-  /// True when no index is vacant (an index held by a VacantEntry is not vacant).
+  /// True when no index is vacant (an index held by a VacantEntry is not vacant). O(1).
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
-  /// The virtual capacity: indices are below it.
+  /// The virtual capacity: indices are below it. O(1).
   [[nodiscard]] size_type capacity() const noexcept { return core_.capacity(); }
 
   // ---- iteration ----------------------------------------------------------------------------
@@ -312,6 +324,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
+  /// O(size() + occupied blocks).
   /// f may erase or insert elements: an erased one is not visited; an inserted one is if it lies
   /// in a later 64-slot word, may be if it lies in the current one, and is not if it lies before.
   template <class F>
@@ -336,13 +349,15 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   [[nodiscard]] std::optional<Entry<const T>> random_occupied(G&& g) const {
     return entry_at<const T>(sample_one(g, live()));
   }
-  /// Writes n uniformly random occupied indices (with replacement) to `out`.
+  /// Writes n uniformly random occupied indices (with replacement) to `out`. O(n log
+  /// capacity), no allocation; nothing is written when empty().
   template <random_generator G, class Out>
   Out random_occupied_many(G&& g, std::size_t n, Out out) const {
     return sample_many(g, n, live(), out);
   }
   /// Writes min(n, size()) distinct occupied indices to `out`; every subset of that size is
-  /// equally likely.
+  /// equally likely. No allocation: O(n log capacity) when n < size() / 8, one pass over the
+  /// elements (O(size() + occupied blocks)) otherwise.
   template <random_generator G, class Out>
   Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return sample_unique(g, n, live(), out);
