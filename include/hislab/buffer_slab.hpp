@@ -39,9 +39,11 @@ struct BufferOf {
 };
 }  // namespace detail
 
-template <std::size_t N>
 /// A pool of fixed-size N-byte buffers, handed out as RAII guards (AutoGuard), the smallest
-/// free index first. See the file comment for zeroing and alignment.
+/// free index first. See the file comment for zeroing and alignment. Every member is O(1) unless
+/// its comment says otherwise (the memory controls are HiSlab's), and nothing moves a buffer:
+/// data() + i * N is buffer i for the pool's whole life.
+template <std::size_t N>
 class BufferSlab : public detail::MemoryApi<detail::SlabCore<typename detail::BufferOf<N>::type, false>> {
   static_assert(N > 0, "BufferSlab<0> holds nothing");
 

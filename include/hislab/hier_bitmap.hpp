@@ -159,7 +159,9 @@ constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t blocks, 
 }  // namespace detail
 
 /// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
-/// Move-only.
+/// Move-only. Single-bit operations and find_first_unset() are O(1) amortized, with at most
+/// O(levels) summary updates; find_next_set() and select() are O(levels); visits are
+/// O(set bits + blocks visited); each member that costs more says so.
 class HierBitmap {
   static constexpr int max_levels = detail::bitmap_max_levels;
   static constexpr std::size_t none = ~std::size_t{0};
@@ -378,7 +380,8 @@ class HierBitmap {
     for (; done < n; ++done) out[done] = select(ranks[done]);
   }
 
-  /// Calls f(index) for every 1 bit in ascending order. f may reset bits it has been given.
+  /// Calls f(index) for every 1 bit in ascending order. O(set bits + non-empty blocks). f may
+  /// reset bits it has been given.
   template <class F>
   void for_each_set(F&& f) const {
     for (std::size_t b = next_nonempty_block(0); b != none; b = next_nonempty_block(b + 1)) {

@@ -31,7 +31,8 @@ class LocalPool;
 
 /// Owns one element of Pool's slab on the current thread. Move-only; sizeof(Slot) ==
 /// sizeof(T*). Reaching the value is a pointer dereference; only creating and freeing a slot
-/// touch the thread's pool.
+/// touch the thread's pool. Every member is O(1); none moves the element, so a pointer or
+/// reference to it stays valid until the Slot frees it.
 template <class T, class Pool>
 class Slot {
  public:
@@ -105,7 +106,8 @@ class Slot {
 
 /// A typed pool with one HiSlab<T> per thread; Derived names it:
 /// `struct OrderPool : hislab::LocalPool<OrderPool, Order> {};`. Every function is static and
-/// acts on the calling thread's slab.
+/// acts on the calling thread's slab. Complexity and invalidation are HiSlab's: insert and free
+/// are O(1), init() and shutdown() cost their mmap/munmap, and nothing moves an element.
 template <class Derived, class T>
 class LocalPool {
  public:

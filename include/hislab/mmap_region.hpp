@@ -21,7 +21,9 @@ namespace detail {
 MmapRegion borrow_region(const MmapRegion& parent, std::size_t offset, std::size_t bytes) noexcept;
 }
 
-/// An owned range of reserved address space (see the file comment). Move-only.
+/// An owned range of reserved address space (see the file comment). Move-only. Each member costs
+/// its system call (populate and lock: the pages they commit); the address range never moves
+/// while the region lives, so pointers into it stay valid until it is destroyed.
 class MmapRegion {
  public:
   /// An empty region: data() == nullptr, size() == 0.

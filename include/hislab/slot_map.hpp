@@ -100,6 +100,11 @@ struct SlotMapTestAccess {
 
 /// A slab whose handles are generational keys: a key whose element was removed never reaches
 /// another element (see the file comment). The same core as HiSlab<T>, plus a generation per slot.
+///
+/// Complexity: every member is O(1) unless its comment gives another bound. Invalidation: as
+/// HiSlab's (nothing moves; references to an element and its key stay valid until it is
+/// removed; inserting or removing invalidates iterators, not references); a removed element's
+/// key, and every copy of it, is stale for good.
 template <class T, class Tag = void>
 class SlotMap {
   using Core = detail::SlabCore<T, false>;
@@ -172,7 +177,7 @@ class SlotMap {
   }
 
   /// A deep copy: same capacity, keys and generations. Every key live here is live in the copy,
-  /// every stale key stays stale there.
+  /// every stale key stays stale there. O(capacity's generations + size() copies).
   SlotMap(const SlotMap& o) requires std::copy_constructible<T> : core_(o.core_), last_gen_(o.last_gen_) {
     if (o.capacity() == 0) return;
     gens_ = MmapRegion::reserve(o.gens_.size(), HugePages::None);
@@ -258,7 +263,7 @@ class SlotMap {
     return true;
   }
   /// Keeps the elements for which pred(key, T&) is true, in ascending index order, and removes
-  /// the others. Returns the number removed.
+  /// the others. Returns the number removed. O(size() + occupied blocks).
   template <class Pred>
   size_type retain(Pred pred) {
     size_type removed = 0;
@@ -278,7 +283,7 @@ class SlotMap {
     }
   }
   /// Calls f(key, T&&) for each element in ascending index order, destroying each after the
-  /// call; the map is empty afterwards.
+  /// call; the map is empty afterwards. O(size() + occupied blocks).
   template <class F>
   void drain(F f) {
     core_.visit_live([&](index_type i, T& v) {
@@ -368,7 +373,7 @@ class SlotMap {
   /// end() of a const map.
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
-  /// Calls f(key, T&) for each element in ascending index order.
+  /// Calls f(key, T&) for each element in ascending index order. O(size() + occupied blocks).
   template <class F>
   void for_each(F&& f) {
     core_.visit_live([&](index_type i, T& v) { std::invoke(f, key_at(i), v); });
@@ -391,13 +396,15 @@ class SlotMap {
   [[nodiscard]] std::optional<KeyEntry<const T, Tag>> random_occupied(G&& g) const {
     return entry_or_empty<const T>(detail::sample_one(g, detail::LiveSet<T, false>{core_}));
   }
-  /// Writes the keys of n uniformly random elements (with replacement) to `out`.
+  /// Writes the keys of n uniformly random elements (with replacement) to `out`. O(n log
+  /// capacity), no allocation.
   template <detail::random_generator G, class Out>
   Out random_occupied_many(G&& g, std::size_t n, Out out) const {
     return detail::sample_many(g, n, detail::LiveSet<T, false>{core_}, KeyWriter<Out>{this, out}).out;
   }
   /// Writes the keys of min(n, size()) distinct elements to `out`; every subset of that size is
-  /// equally likely.
+  /// equally likely. No allocation: O(n log capacity) when n < size() / 8, one pass over the
+  /// elements otherwise.
   template <detail::random_generator G, class Out>
   Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return detail::sample_unique(g, n, detail::LiveSet<T, false>{core_}, KeyWriter<Out>{this, out}).out;
