@@ -155,6 +155,7 @@ struct BufferAdapter {
   using Pool = hislab::BufferSlab<64>;
   using Handle = index_type;
   Pool p{0, capacity};
+  std::size_t held = 0;
   // Guards by index: a guard's index is its handle.
   std::vector<std::optional<Pool::AutoGuard>> guards = std::vector<std::optional<Pool::AutoGuard>>(capacity);
   std::optional<Handle> insert(std::uint64_t v) {
@@ -164,6 +165,7 @@ struct BufferAdapter {
     if (guards[i]) return std::nullopt;  // handed out twice: read() below reports it
     std::memcpy(g->data(), &v, sizeof v);
     guards[i].emplace(std::move(*g));
+    ++held;
     return i;
   }
   std::uint64_t read(Handle h) const {
@@ -175,9 +177,11 @@ struct BufferAdapter {
   bool erase(Handle h) {
     if (!guards[h]) return false;
     guards[h].reset();
+    --held;
     return true;
   }
-  bool erase_again_is_refused(Handle h) { return !guards[h]; }
+  // The pool's own count, against the guards the adapter holds.
+  bool erase_again_is_refused(Handle) { return p.size() == held; }
   std::size_t size() const { return p.size(); }
   std::size_t limit() const { return p.capacity(); }
   const char* check_invariants() const { return p.check_invariants(); }
@@ -247,7 +251,8 @@ struct ResourceAdapter {
     --blocks;
     return true;
   }
-  bool erase_again_is_refused(Handle) { return true; }  // deallocating twice is an assertion
+  // Deallocating twice is an assertion: check instead that the resource no longer counts it.
+  bool erase_again_is_refused(Handle) { return r.blocks_in_use() == blocks; }
   std::size_t size() const { return r.blocks_in_use(); }
   std::size_t limit() const { return capacity; }  // below every class's capacity
   const char* check_invariants() const { return r.check_invariants(); }
