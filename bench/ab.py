@@ -8,6 +8,9 @@ ratios can be compared. Standard library only.
 
   bench/ab.py BEFORE_BINARY AFTER_BINARY [--rounds 4] [--peer free_list]
               [--filter '_16B/(hislab|free_list)/1000000($|/)'] [--min-time 0.1] [--args ...]
+
+Sampling against its floor, for example:
+  bench/ab.py BEFORE AFTER --peer sample_index/one_dependent_read --filter '^sample_' --args
 """
 import argparse
 import json
@@ -30,12 +33,21 @@ def run(binary, flt, min_time, extra):
 
 
 def ratios(times, peer):
-    """{workload: hislab time / peer time} for names '<workload>/<peer>/<N>'."""
+    """{(workload, args): hislab time / peer time} for names '<workload>/<who>/<args...>'.
+
+    peer is a name ('free_list': the same workload's row) or 'workload/name' (that workload's
+    row with the same args, for rows whose floor is measured by another workload)."""
     by = defaultdict(dict)
     for name, t in times.items():
-        workload, who, n = name.split("/")[:3]
-        by[(workload, n)][who] = t
-    return {k: v["hislab"] / v[peer] for k, v in by.items() if "hislab" in v and peer in v and v[peer] > 0}
+        workload, who, *args = name.split("/")
+        by[(workload, "/".join(args))][who] = t
+    peer_workload, _, peer_who = peer.rpartition("/")
+    out = {}
+    for (workload, args), v in by.items():
+        ref = by.get((peer_workload or workload, args), {}).get(peer_who, 0)
+        if "hislab" in v and ref > 0:
+            out[(workload, args)] = v["hislab"] / ref
+    return out
 
 
 def main():
@@ -54,7 +66,7 @@ def main():
             for k, v in ratios(run(binary, a.filter, a.min_time, a.args), a.peer).items():
                 got[which][k].append(v)
         print(f"round {r + 1} of {a.rounds} done", file=sys.stderr)
-    print(f"| workload | N | before: hislab / {a.peer} | after | after / before |")
+    print(f"| workload | args | before: hislab / {a.peer} | after | after / before |")
     print("|---|---:|---:|---:|---:|")
     for k in sorted(got["before"]):
         b = statistics.median(got["before"][k])
