@@ -18,7 +18,9 @@
 /// group of 64 children make select(k) an O(log capacity) descent. Several caches keep the common
 /// insert and erase short: the lowest non-full block (hint_) with one stale full bit, the next
 /// hint, the cached lowest 0 and one owed count decrement. docs/design.md explains each and why;
-/// the invariants that tie them together are listed once, above check_invariants().
+/// the invariants that tie them together are listed once, above check_invariants(). The parts
+/// that keep no state (the layout, the summary walks, select's descent) are free functions in
+/// detail/bitmap_levels.hpp.
 
 #include <algorithm>
 #include <bit>
@@ -30,6 +32,7 @@
 
 #include "detail/assert.hpp"
 #include "detail/bit_block.hpp"
+#include "detail/bitmap_levels.hpp"
 #include "detail/platform.hpp"
 #include "detail/throw.hpp"
 #include "mmap_region.hpp"
@@ -43,24 +46,6 @@ struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_inv
 }  // namespace detail
 
 namespace detail {
-
-/// Bit i of a HierBitmap: block i >> block_shift (of block_bits), word (i >> word_shift) %
-/// block_words of that block, bit i % word_bits of that word. A summary word covers
-/// group_size children, and so does each group of counts.
-inline constexpr unsigned block_shift = 9;
-static_assert(block_bits == 1u << block_shift);
-inline constexpr unsigned word_shift = 6;
-inline constexpr std::size_t word_bits = std::size_t{1} << word_shift;
-static_assert(block_words * word_bits == block_bits);
-inline constexpr unsigned group_shift = 6;
-inline constexpr std::size_t group_size = std::size_t{1} << group_shift;
-
-/// The block holding bit i.
-constexpr std::size_t block_of(std::size_t i) noexcept { return i >> block_shift; }
-/// Summary words (or groups of counts) needed for n children.
-constexpr std::size_t groups_for(std::size_t n) noexcept { return (n + group_size - 1) >> group_shift; }
-/// Blocks needed for `bits` bits.
-constexpr std::size_t blocks_for(std::size_t bits) noexcept { return (bits + block_bits - 1) >> block_shift; }
 
 /// The cached lowest 0 bit of a HierBitmap, in one word (the inline insert and erase paths read
 /// and write it as one): unknown, or known as bit i, in which case `owed()` says whether the
@@ -91,71 +76,6 @@ class LowestUnset {
   std::size_t v_ = 0;
 };
 
-/// Summary levels at most: 2^32 bits = 2^23 blocks -> 2^17, 2^11, 2^5, 1 words.
-inline constexpr int bitmap_max_levels = 4;
-
-/// Where each array of a HierBitmap of `capacity_bits` bits lies in its one region: blocks, block
-/// counts, then per level the full words, the non-empty words and the counts (each array
-/// starts on a cache line; count arrays are padded with zeros to whole groups of 64, which
-/// select() reads at once). `bytes` is the region's size before page rounding.
-struct BitmapLayout {
-  int levels = 0;                                     ///< summary levels (1 to 4)
-  std::size_t n[bitmap_max_levels + 1]{};             ///< blocks (level 0), then words per summary level
-  std::size_t off_blocks = 0;                         ///< byte offset of the blocks
-  std::size_t off_c0 = 0;                             ///< byte offset of the per-block counts
-  std::size_t off_full[bitmap_max_levels + 1]{};      ///< byte offset of each level's full words
-  std::size_t off_nonempty[bitmap_max_levels + 1]{};  ///< byte offset of each level's non-empty words
-  std::size_t off_counts[bitmap_max_levels + 1]{};    ///< byte offset of each level's counts
-  std::size_t bytes = 0;                              ///< the region's size before page rounding
-};
-/// The layout of a HierBitmap of `capacity_bits` bits (creation and reservation use it).
-[[nodiscard]] constexpr BitmapLayout bitmap_layout(size_type capacity_bits) noexcept {
-  BitmapLayout lay;
-  lay.n[0] = blocks_for(capacity_bits);
-  do {
-    ++lay.levels;
-    lay.n[lay.levels] = groups_for(lay.n[lay.levels - 1]);
-  } while (lay.n[lay.levels] > 1);
-  auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
-  auto group = [](std::size_t n) { return groups_for(n) * group_size; };
-  std::size_t off = 0;
-  lay.off_blocks = off;
-  off = align(off + lay.n[0] * sizeof(Block512));
-  lay.off_c0 = off;
-  off = align(off + group(lay.n[0]) * sizeof(std::uint16_t));
-  for (int l = 1; l <= lay.levels; ++l) {
-    lay.off_full[l] = off;
-    off = align(off + lay.n[l] * 8);
-    lay.off_nonempty[l] = off;
-    off = align(off + lay.n[l] * 8);
-    // Every level has counts, so that no path asks which do: select() reads levels below the
-    // top, the hot paths write level 1 whatever the height, and the top's single entry
-    // (count_ again) is only written when it is level 1.
-    lay.off_counts[l] = off;
-    off = align(off + group(lay.n[l]) * 4);
-  }
-  lay.bytes = off;
-  return lay;
-}
-
-/// Calls f(offset, bytes) for each array's part that blocks [0, blocks) of a bitmap laid out as
-/// `lay` use (blocks <= lay.n[0]): their words, their counts, and the summary words and counts
-/// above them, in increasing offset order. Population commits these ranges and accounting
-/// counts their pages, so the two agree.
-template <class F>
-constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t blocks, F&& f) {
-  if (blocks == 0) return;
-  f(lay.off_blocks, blocks * sizeof(Block512));
-  f(lay.off_c0, blocks * sizeof(std::uint16_t));
-  std::size_t used = blocks;
-  for (int l = 1; l <= lay.levels; ++l) {
-    used = groups_for(used);  // words (and counts) of level l
-    f(lay.off_full[l], used * sizeof(std::uint64_t));
-    f(lay.off_nonempty[l], used * sizeof(std::uint64_t));
-    f(lay.off_counts[l], used * sizeof(std::uint32_t));
-  }
-}
-
 }  // namespace detail
 
 /// A fixed-capacity bitmap of up to 2^32 - 1 bits with summary levels (see the file comment).
@@ -164,7 +84,7 @@ constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t blocks, 
 /// O(set bits + blocks visited); each member that costs more says so.
 class HierBitmap {
   static constexpr int max_levels = detail::bitmap_max_levels;
-  static constexpr std::size_t none = ~std::size_t{0};
+  static constexpr std::size_t none = detail::no_block;
   using LowestUnset = detail::LowestUnset;
   static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_unset_ holds values up to 2^33");
 
@@ -360,7 +280,7 @@ class HierBitmap {
 
   /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
   /// k >= count(). O(log capacity): one pick among 64 counts per level, then one block.
-  [[nodiscard]] index_type select(size_type k) const noexcept {
+  [[nodiscard]] HISLAB_ALWAYS_INLINE index_type select(size_type k) const noexcept {
     if (k >= count_) return npos;
     index_type i;
     select_batch<1>(&k, &i);
@@ -624,56 +544,13 @@ class HierBitmap {
     return static_cast<index_type>(i);
   }
 
-  /// The descent of select() for M ranks side by side (count_ != 0): one pick among 64 counts
-  /// per level, then one block. With M > 1 every count group and block is prefetched once the
-  /// whole batch knows it, before any of them is read, and a rank >= count() answers npos
-  /// (select() checks its one rank itself).
+  /// select() for M ranks side by side (count_ != 0): detail::select_descent() over this
+  /// bitmap's counts, told the owed bit.
   template <std::size_t M>
-  void select_batch(const size_type* ranks, index_type* out) const noexcept {
-    static_assert(max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
-    // An owed decrement (see owe_lowest()): the rank counts above the blocks count the lowest
-    // 0, p, as set. Every bit below p is set, so rank r < p is bit r, and rank r >= p is rank
-    // r + 1 of the set with p in it, down to the group of 64 blocks: where that group holds p,
-    // the blocks' exact counts take the rank again without it.
+  HISLAB_ALWAYS_INLINE void select_batch(const size_type* ranks, index_type* out) const noexcept {
     const LowestUnset fz = first_unset_;
-    const std::size_t p = fz.owed() ? fz.bit() : none;
-    std::size_t g[M];
-    std::uint32_t r[M];
-    bool above[M];
-    for (std::size_t k = 0; k < M; ++k) {
-      r[k] = M == 1 || ranks[k] < count_ ? ranks[k] : 0;  // out of range: a valid descent, then npos
-      above[k] = r[k] >= p;
-      r[k] += above[k];
-      g[k] = 0;
-    }
-    for (int l = levels_ - 1; l >= 1; --l) {
-      for (std::size_t k = 0; k < M; ++k)
-        g[k] = g[k] * detail::group_size +
-               detail::BitBlock::pick_of_64(counts_[l] + g[k] * detail::group_size, r[k]);
-      if constexpr (M > 1)
-        for (std::size_t k = 0; k < M; ++k) prefetch_group(l - 1, g[k]);
-    }
-    for (std::size_t k = 0; k < M; ++k) {
-      r[k] -= above[k] && g[k] == p >> (detail::block_shift + detail::group_shift);
-      g[k] = g[k] * detail::group_size + detail::BitBlock::pick_of_64(c0_ + g[k] * detail::group_size, r[k]);
-      if constexpr (M > 1) detail::prefetch_for_read(blocks_ + g[k]);
-    }
-    for (std::size_t k = 0; k < M; ++k) {
-      const auto i =
-          static_cast<index_type>(g[k] * detail::block_bits + detail::BitBlock::select(blocks_[g[k]], r[k]));
-      out[k] = M == 1 || ranks[k] < count_ ? i : npos;
-    }
-  }
-
-  /// Prefetches the group of 64 counts at level l (0: the blocks' counts) that select() reads
-  /// for group g: 128 bytes of u16 at level 0, 256 bytes of u32 above.
-  void prefetch_group(int l, std::size_t g) const noexcept {
-    if (l == 0) {
-      detail::prefetch_for_read(c0_ + g * 64);
-      detail::prefetch_for_read(c0_ + g * 64 + 32);
-    } else {
-      for (int line = 0; line < 4; ++line) detail::prefetch_for_read(counts_[l] + g * 64 + line * 16);
-    }
+    detail::select_descent<M>(detail::RankLevels{counts_, c0_, blocks_, levels_}, count_,
+                              fz.owed() ? fz.bit() : none, ranks, out);
   }
 
   /// This bitmap's layout (recomputed: for the cold paths that need it).
@@ -882,38 +759,13 @@ class HierBitmap {
     }
   }
 
-  /// Descends the first 0 of each full word; n_[0] when every block is full.
+  /// The lowest non-full block (n_[0] when every block is full), out of line.
   HISLAB_OUT_OF_LINE std::size_t first_not_full_block() const noexcept {
-    std::size_t pos = 0;
-    for (int l = levels_; l >= 1; --l) {
-      const std::uint64_t w = full_[l][pos];
-      if (w == ~std::uint64_t{0}) return n_[0];  // only possible at the top
-      pos = pos * 64 + static_cast<unsigned>(std::countr_one(w));
-    }
-    return pos;
+    return detail::first_not_full_block(full_, levels_, n_[0]);
   }
-
-  /// The first non-empty block at or after `pos`, or `none`: up the non-empty summary until a
-  /// later bit is found, then down its first set bits.
+  /// The first non-empty block at or after `pos`, or `none`.
   std::size_t next_nonempty_block(std::size_t pos) const noexcept {
-    int l = 1;
-    for (;;) {
-      const std::size_t w = pos >> 6;
-      if (w >= n_[l]) return none;
-      const std::uint64_t bits = nonempty_[l][w] & (~std::uint64_t{0} << (pos % detail::group_size));
-      if (bits != 0) {
-        pos = (w << 6) | static_cast<unsigned>(std::countr_zero(bits));
-        break;
-      }
-      if (l == levels_) return none;
-      pos = w + 1;
-      ++l;
-    }
-    while (l > 1) {
-      --l;
-      pos = (pos << 6) | static_cast<unsigned>(std::countr_zero(nonempty_[l][pos]));
-    }
-    return pos;
+    return detail::next_nonempty_block(nonempty_, n_, levels_, pos);
   }
 
   void clear_node(int l, std::size_t j) noexcept {
