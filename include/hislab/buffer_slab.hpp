@@ -44,7 +44,14 @@ struct BufferOf {
 /// its comment says otherwise (the memory controls are HiSlab's), and nothing moves a buffer:
 /// data() + i * N is buffer i for the pool's whole life.
 template <std::size_t N>
-class BufferSlab : public detail::MemoryApi<detail::SlabCore<typename detail::BufferOf<N>::type, false>> {
+class BufferSlab
+#ifndef HISLAB_DOXYGEN
+    : public detail::MemoryApi<detail::SlabCore<typename detail::BufferOf<N>::type, false>> {
+#else
+    // Doxygen 1.9 does not follow the base above (its argument is a dependent nested type);
+    // this one has the same members, so the reference lists the memory controls here too.
+    : public detail::MemoryApi<detail::SlabCore<std::byte, false>> {
+#endif
   static_assert(N > 0, "BufferSlab<0> holds nothing");
 
  public:
