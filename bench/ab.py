@@ -7,7 +7,7 @@ time *within the same run*: the machine's drift between runs cancels, and the tw
 ratios can be compared. Standard library only.
 
   bench/ab.py BEFORE_BINARY AFTER_BINARY [--rounds 4] [--peer free_list]
-              [--filter '_16B/(hislab|free_list)/1000000($|/)'] [--min-time 0.1] [--args ...]
+              [--ours hislab] [--filter '_16B/(hislab|free_list)/1000000($|/)'] [--min-time 0.1] [--args ...]
 
 Sampling against its floor, for example:
   bench/ab.py BEFORE AFTER --peer sample_index/one_dependent_read --filter '^sample_' --args
@@ -32,8 +32,8 @@ def run(binary, flt, min_time, extra):
     return times
 
 
-def ratios(times, peer):
-    """{(workload, args): hislab time / peer time} for names '<workload>/<who>/<args...>'.
+def ratios(times, peer, ours="hislab"):
+    """{(workload, args): our time / peer time} for names '<workload>/<who>/<args...>'.
 
     peer is a name ('free_list': the same workload's row) or 'workload/name' (that workload's
     row with the same args, for rows whose floor is measured by another workload)."""
@@ -45,8 +45,8 @@ def ratios(times, peer):
     out = {}
     for (workload, args), v in by.items():
         ref = by.get((peer_workload or workload, args), {}).get(peer_who, 0)
-        if "hislab" in v and ref > 0:
-            out[(workload, args)] = v["hislab"] / ref
+        if ours in v and ref > 0:
+            out[(workload, args)] = v[ours] / ref
     return out
 
 
@@ -56,6 +56,7 @@ def main():
     ap.add_argument("after")
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--peer", default="free_list")
+    ap.add_argument("--ours", default="hislab", help="the row over the peer's (hislab_checked, ...)")
     ap.add_argument("--filter", default="_16B/(hislab|free_list)/1000000($|/)")
     ap.add_argument("--min-time", default="0.1")
     ap.add_argument("--args", nargs="*", default=["--sizes=1000000"])
@@ -63,10 +64,10 @@ def main():
     got = {"before": defaultdict(list), "after": defaultdict(list)}
     for r in range(a.rounds):
         for which, binary in (("before", a.before), ("after", a.after)):
-            for k, v in ratios(run(binary, a.filter, a.min_time, a.args), a.peer).items():
+            for k, v in ratios(run(binary, a.filter, a.min_time, a.args), a.peer, a.ours).items():
                 got[which][k].append(v)
         print(f"round {r + 1} of {a.rounds} done", file=sys.stderr)
-    print(f"| workload | args | before: hislab / {a.peer} | after | after / before |")
+    print(f"| workload | args | before: {a.ours} / {a.peer} | after | after / before |")
     print("|---|---:|---:|---:|---:|")
     for k in sorted(got["before"]):
         b = statistics.median(got["before"][k])
