@@ -391,9 +391,37 @@ class HierBitmap {
     return ec;
   }
 
-  /// mlock the bitmap's pages (with MLOCK_ONFAULT: those touched later too).
+  /// mlock the bitmap's pages (with MLOCK_ONFAULT: those touched later too). RLIMIT_MEMLOCK
+  /// counts the whole reservation (memory_reserved()); the overload below locks only the pages
+  /// a range of bits uses.
   std::error_code lock_memory(bool on_fault = true) noexcept {
     return cap_ == 0 ? std::error_code{} : region_.lock(0, region_.size(), on_fault);
+  }
+  /// mlock the pages of every level that bits [first, last) use (last clipped to capacity()),
+  /// with MLOCK_ONFAULT unless `on_fault` is false. The errno when refused; what was locked
+  /// before the refusal stays locked (unlock_memory() undoes all).
+  std::error_code lock_memory(size_type first, size_type last, bool on_fault = true) noexcept {
+    last = std::min(last, cap_);
+    if (cap_ == 0 || last <= first) return {};
+    // Pages that several arrays share, or that follow one another, take one call.
+    const std::size_t page = region_.page_size();
+    std::size_t lo = 0, hi = 0;  // the pending run of pages
+    std::error_code ec;
+    auto flush = [&] {
+      if (!ec && hi > lo) ec = region_.lock(lo, hi - lo, on_fault);
+    };
+    detail::for_each_used_range(layout(), detail::block_of(first), detail::blocks_for(last),
+                                [&](std::size_t off, std::size_t bytes) {
+                                  const std::size_t a = off / page * page;
+                                  const std::size_t b = (off + bytes + page - 1) / page * page;
+                                  if (a > hi) {
+                                    flush();
+                                    lo = a;
+                                  }
+                                  hi = std::max(hi, b);
+                                });
+    flush();
+    return ec;
   }
   /// munlock the bitmap's pages.
   void unlock_memory() noexcept {

@@ -106,6 +106,14 @@ class MmapRegion {
     return to_ec(detail::os::unlock(data_ + lo, hi - lo));
   }
 
+  /// Asks for transparent huge pages on the whole region from now on (MADV_HUGEPAGE): pages
+  /// that fault later may come as huge pages where a 2 MiB-aligned range lies inside it. Best
+  /// effort: the error says why not (EINVAL without THP), and nothing changes on failure.
+  std::error_code advise_huge_pages() noexcept {
+    if (size_ == 0) return {};
+    return to_ec(detail::os::advise(data_, size_, MADV_HUGEPAGE));
+  }
+
   /// Asks the kernel to back the range with transparent huge pages now (MADV_COLLAPSE, Linux 6.1).
   /// Best effort: the error says why not, and nothing changes on failure.
   std::error_code try_collapse(std::size_t offset, std::size_t bytes) noexcept {

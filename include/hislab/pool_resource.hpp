@@ -105,7 +105,9 @@ class PoolResource : public std::pmr::memory_resource {
     const std::size_t largest = std::size_t{o.blocks_per_class} * detail::pool_class_sizes[classes_ - 1];
     shift_ = 12;
     while ((std::size_t{1} << shift_) < largest) ++shift_;
-    arena_ = MmapRegion::reserve(classes_ << shift_, o.huge_pages);
+    // Under Advise each class advises its own range once its blocks fill a huge page (as a
+    // slab does), so a pool that holds a few blocks of many sizes keeps base pages.
+    arena_ = MmapRegion::reserve(classes_ << shift_, HugePages::None);
     std::error_code ec;
     for_each_class([&]<std::size_t K>() {
       if (ec) return;

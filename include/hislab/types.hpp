@@ -27,7 +27,7 @@ struct Entry {
 /// How element memory uses huge pages.
 enum class HugePages {
   None,    ///< base pages only
-  Advise,  ///< MADV_HUGEPAGE on the element region, best effort
+  Advise,  ///< MADV_HUGEPAGE on the element region once 2 MiB of it is committed; best effort
   Require  ///< MAP_HUGETLB; throws std::system_error when the kernel cannot supply them
 };
 

@@ -81,22 +81,28 @@ struct BitmapLayout {
   return lay;
 }
 
-/// Calls f(offset, bytes) for each array's part that blocks [0, blocks) of a bitmap laid out as
-/// `lay` use (blocks <= lay.n[0]): their words, their counts, and the summary words and counts
-/// above them, in increasing offset order. Population commits these ranges and accounting
-/// counts their pages, so the two agree.
+/// Calls f(offset, bytes) for each array's part that blocks [first, last) of a bitmap laid out
+/// as `lay` use (first < last <= lay.n[0]): their words, their counts, and the summary words
+/// and counts above them, in increasing offset order. Population and locking commit these
+/// ranges and accounting counts their pages (from block 0), so that the three agree.
+template <class F>
+constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t first, std::size_t last, F&& f) {
+  if (last <= first) return;
+  f(lay.off_blocks + first * sizeof(Block512), (last - first) * sizeof(Block512));
+  f(lay.off_c0 + first * sizeof(std::uint16_t), (last - first) * sizeof(std::uint16_t));
+  std::size_t lo = first, hi = last;
+  for (int l = 1; l <= lay.levels; ++l) {
+    lo >>= group_shift;  // words (and counts) of level l over children [lo, hi)
+    hi = groups_for(hi);
+    f(lay.off_full[l] + lo * sizeof(std::uint64_t), (hi - lo) * sizeof(std::uint64_t));
+    f(lay.off_nonempty[l] + lo * sizeof(std::uint64_t), (hi - lo) * sizeof(std::uint64_t));
+    f(lay.off_counts[l] + lo * sizeof(std::uint32_t), (hi - lo) * sizeof(std::uint32_t));
+  }
+}
+/// for_each_used_range() of blocks [0, blocks).
 template <class F>
 constexpr void for_each_used_range(const BitmapLayout& lay, std::size_t blocks, F&& f) {
-  if (blocks == 0) return;
-  f(lay.off_blocks, blocks * sizeof(Block512));
-  f(lay.off_c0, blocks * sizeof(std::uint16_t));
-  std::size_t used = blocks;
-  for (int l = 1; l <= lay.levels; ++l) {
-    used = groups_for(used);  // words (and counts) of level l
-    f(lay.off_full[l], used * sizeof(std::uint64_t));
-    f(lay.off_nonempty[l], used * sizeof(std::uint64_t));
-    f(lay.off_counts[l], used * sizeof(std::uint32_t));
-  }
+  for_each_used_range(lay, 0, blocks, static_cast<F&&>(f));
 }
 
 /// The value the walkers return for "no such block".

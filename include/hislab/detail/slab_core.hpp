@@ -96,7 +96,9 @@ class SlabCore {
     if (elements != nullptr) {
       c.elems_ = std::move(*elements);
     } else {
-      auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, o.huge_pages, ec);
+      // Under Advise the advice waits until the elements fill a huge page (commit_slots()).
+      const HugePages reserve_as = o.huge_pages == HugePages::Advise ? HugePages::None : o.huge_pages;
+      auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, reserve_as, ec);
       if (!region) return std::nullopt;
       c.elems_ = std::move(*region);
     }
@@ -173,6 +175,7 @@ class SlabCore {
     swap(chunk_bytes_, o.chunk_bytes_);
     swap(commit_limit_, o.commit_limit_);
     swap(locked_, o.locked_);
+    swap(thp_advised_, o.thp_advised_);
     swap(poisoned_, o.poisoned_);
   }
 
@@ -647,6 +650,16 @@ class SlabCore {
     const std::size_t c_lo = std::size_t{first} * sizeof(T) / chunk_bytes_;
     const std::size_t c_hi = (std::size_t{last} * sizeof(T) - 1) / chunk_bytes_ + 1;
     const bool must_populate = prefault || opts_.huge_pages == HugePages::Require;
+    // HugePages::Advise: transparent huge pages only once the committed elements reach the size
+    // of one. A small slab keeps base pages (one huge page would make a slab of one element
+    // cost 2 MiB of resident memory that trim() cannot give back); a large one is advised as it
+    // crosses the size, before the pages past it fault (or are pre-faulted here). The whole
+    // region is advised at once, so the mapping is not split per range.
+    if (opts_.huge_pages == HugePages::Advise && !thp_advised_ &&
+        c_hi * chunk_bytes_ >= os::huge_page_size()) {
+      (void)elems_.advise_huge_pages();  // a kernel without THP refuses; nothing is lost
+      thp_advised_ = true;
+    }
     for (std::size_t c = c_lo; c < c_hi; ++c) {
       const bool fresh = !chunks_.test(static_cast<index_type>(c));
       if (!fresh && !prefault) continue;
@@ -657,6 +670,7 @@ class SlabCore {
       if (fresh) {
         if (locked_) {
           if (auto ec = elems_.lock(lo, chunk_bytes_, true)) return ec;
+          if (auto ec = lock_bitmaps(lo, lo + chunk_bytes_)) return ec;
         }
         poison(elems_.data() + lo, chunk_bytes_);
         if (lo + chunk_bytes_ > poisoned_) poisoned_ = lo + chunk_bytes_;
@@ -682,18 +696,32 @@ class SlabCore {
     }
   }
 
+  /// Locks what is committed: the element chunks and the bitmaps' pages for their slots
+  /// (MLOCK_ONFAULT). commit_slots() locks what it commits later. The reservation is not locked
+  /// (RLIMIT_MEMLOCK counts what is locked, faulted or not).
   std::error_code lock_all() noexcept {
     if (capacity() == 0) return {};
     locked_ = true;
     std::error_code ec;
+    std::size_t end = 0;  // bytes of elements up to the end of the last committed chunk
     for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) {
       if (!ec) ec = elems_.lock(lo, hi - lo, true);
+      end = hi;
     });
-    if (!ec) ec = occ_.lock_memory(true);
-    if (!ec) ec = chunks_.lock_memory(true);
-    if (!ec) ec = tags_.lock_memory(true);
+    if (!ec) ec = lock_bitmaps(0, end);
     if (ec) unlock_memory();
     return ec;
+  }
+  /// Locks the bitmaps' pages for the slots in element bytes [lo, hi) (MLOCK_ONFAULT).
+  std::error_code lock_bitmaps(std::size_t lo, std::size_t hi) noexcept {
+    if (hi <= lo) return {};
+    const auto first = static_cast<size_type>(lo / sizeof(T));
+    const auto last =
+        static_cast<size_type>(std::min<std::size_t>((hi + sizeof(T) - 1) / sizeof(T), capacity()));
+    if (auto ec = occ_.lock_memory(first, last)) return ec;
+    if (auto ec = tags_.lock_memory(first, last)) return ec;
+    return chunks_.lock_memory(static_cast<size_type>(lo / chunk_bytes_),
+                               static_cast<size_type>((hi + chunk_bytes_ - 1) / chunk_bytes_));
   }
 
   MmapRegion elems_;
@@ -710,6 +738,7 @@ class SlabCore {
   std::size_t chunk_bytes_ = 4096;
   index_type commit_limit_ = 0;
   bool locked_ = false;
+  bool thp_advised_ = false;  // the element region has MADV_HUGEPAGE (HugePages::Advise only)
   std::size_t poisoned_ = 0;  // element bytes that may carry ASan poison: the chunks ever committed
 };
 

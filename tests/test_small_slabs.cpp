@@ -1,0 +1,258 @@
+// Many small slabs, measured by the kernel (mincore, /proc/self/smaps, VmLck) rather than by the
+// library's own counters: huge pages only where the elements fill one, memory_committed() that
+// matches the resident pages, lock_memory() that locks what is committed.
+#include <hislab/detail/sanitizer.hpp>  // HISLAB_DETAIL_ASAN
+#include <hislab/hislab.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include "support/address_space.hpp"
+#include "support/catch.hpp"
+#include "support/death.hpp"
+#include "support/environment.hpp"
+
+using hislab::HiSlab;
+using hislab::HugePages;
+using hislab::Options;
+using hislab_test::resident_bytes;
+
+namespace {
+
+const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+
+/// Where the kernel's view cannot be read apart from the test's own memory: AddressSanitizer's
+/// allocator maps memory of its own between the snapshots, and qemu-user (the NEON leg) does not
+/// show the guest's smaps.
+bool kernel_view_unavailable() {
+#if HISLAB_DETAIL_ASAN || defined(__aarch64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+/// |a - b| <= slack.
+bool within(std::size_t a, std::size_t b, std::size_t slack) {
+  return a > b ? a - b <= slack : b - a <= slack;
+}
+
+}  // namespace
+
+TEST_CASE("HugePages::Advise: a slab smaller than a huge page keeps base pages",
+          "[memory][thp][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  constexpr int n = 20;
+  std::vector<HiSlab<int>> slabs;
+  slabs.reserve(n);
+  const hislab_test::NewMappings mappings;
+  std::size_t committed = 0;
+  for (int k = 0; k < n; ++k) {
+    slabs.emplace_back(Options{});  // HugePages::Advise, 2^20 slots
+    REQUIRE(slabs.back().insert(k) == 0);
+    committed += slabs.back().memory_committed();
+  }
+  const hislab_test::Ranges ranges = mappings.added();
+  // Each slab maps three regions (elements, occupancy, committed chunks): within a page of each.
+  const std::size_t resident = resident_bytes(ranges);
+  INFO("resident " << resident << " committed " << committed);
+  REQUIRE(within(resident, committed, 3 * n * page));
+  for (const auto& s : slabs) {
+    const auto m = hislab_test::mapping_of(s.get(0));
+    REQUIRE(m.found);
+    REQUIRE_FALSE(m.huge_advised);
+    REQUIRE(m.anon_huge_kib == 0);
+  }
+  // trim() gives the element page back, and the kernel sees it go.
+  std::size_t released = 0;
+  for (auto& s : slabs) {
+    s.erase(0);
+    released += s.trim();
+  }
+  REQUIRE(released == n * page);
+  const std::size_t after = resident_bytes(ranges);
+  REQUIRE(after + released <= resident);
+  std::size_t committed_after = 0;
+  for (const auto& s : slabs) committed_after += s.memory_committed();
+  REQUIRE(within(after, committed_after, 3 * n * page));
+}
+
+TEST_CASE(
+    "HugePages::Advise: a slab whose elements fill a huge page gets huge pages, and trim() returns them",
+    "[memory][thp][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  const std::uint32_t n = 1u << 22;  // 32 MiB of 8-byte elements
+  HiSlab<std::uint64_t> s(Options{0, 1u << 23});
+  REQUIRE(s.insert(0) == 0);
+  REQUIRE_FALSE(hislab_test::mapping_of(s.get(0)).huge_advised);  // one element: no advice yet
+  for (std::uint64_t i = 1; i < n; ++i) REQUIRE(s.insert(i) == i);
+  const auto full = hislab_test::mapping_of(s.get(0));
+  REQUIRE(full.huge_advised);
+  const std::string mode = hislab_test::thp_mode();
+  INFO("transparent_hugepage/enabled: " << mode);
+  if (mode == "always" || mode == "madvise") REQUIRE(full.anon_huge_kib > 0);
+
+  const auto* first = reinterpret_cast<const std::byte*>(s.get(0));
+  const hislab_test::Ranges elements{{reinterpret_cast<std::uintptr_t>(first),
+                                      reinterpret_cast<std::uintptr_t>(first) + std::size_t{n} * 8}};
+  REQUIRE(resident_bytes(elements) >= std::size_t{n} * 8);
+  for (std::uint32_t i = 0; i < n; ++i) s.erase(i);
+  REQUIRE(s.trim() == std::size_t{n} * 8);
+  REQUIRE(resident_bytes(elements) == 0);
+  REQUIRE(hislab_test::mapping_of(first).anon_huge_kib == 0);
+  // The slab fills again, with huge pages where the kernel has them.
+  for (std::uint64_t i = 0; i < n; ++i) REQUIRE(s.insert(i) == i);
+  REQUIRE(s[n - 1] == n - 1);
+}
+
+TEST_CASE("HugePages::Advise: pre-faulting a huge page's worth advises first; None never advises",
+          "[memory][thp][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  const std::uint32_t n = 1u << 19;  // 4 MiB of 8-byte elements
+  HiSlab<std::uint64_t> advised(Options{n, 1u << 20});
+  REQUIRE(advised.insert(1) == 0);
+  REQUIRE(hislab_test::mapping_of(advised.get(0)).huge_advised);
+  HiSlab<std::uint64_t> none(Options{n, 1u << 20, HugePages::None});
+  REQUIRE(none.insert(1) == 0);
+  REQUIRE_FALSE(hislab_test::mapping_of(none.get(0)).huge_advised);
+  const std::string mode = hislab_test::thp_mode();
+  if (mode == "madvise") REQUIRE(hislab_test::mapping_of(none.get(0)).anon_huge_kib == 0);
+}
+
+namespace {
+
+/// Runs fill, erase, trim(), reserve() and a copy on a container made by `make`, checking after
+/// each that memory_committed() is within a page per mapped region of what mincore reports
+/// resident in the mappings the container (or its copy) added.
+template <class C, class Make, class Insert>
+void check_accounting(Make make, Insert insert, std::size_t regions) {
+  std::vector<C> hold;
+  hold.reserve(2);
+  const hislab_test::NewMappings mappings;
+  hold.push_back(make());
+  C& c = hold.back();
+  const hislab_test::Ranges ranges = mappings.added();
+  REQUIRE_FALSE(ranges.empty());
+  const std::size_t slack = regions * page;
+  auto check = [&](const char* when) {
+    INFO(when << ": committed " << c.memory_committed() << ", resident " << resident_bytes(ranges));
+    REQUIRE(within(resident_bytes(ranges), c.memory_committed(), slack));
+  };
+  check("empty");
+  std::vector<decltype(insert(c, 0))> handles;
+  for (int i = 0; i < 30000; ++i) handles.push_back(insert(c, i));
+  check("filled");
+  for (std::size_t k = 100; k < handles.size(); ++k) REQUIRE(c.erase(handles[k]));
+  check("erased");
+  REQUIRE(c.trim() > 0);
+  check("trimmed");
+  c.reserve(200000);
+  check("reserved");
+  if constexpr (std::is_copy_constructible_v<C>) {
+    const hislab_test::NewMappings copy_mappings;
+    hold.push_back(c);
+    const hislab_test::Ranges copy_ranges = copy_mappings.added();
+    INFO("copy: committed " << hold.back().memory_committed() << ", resident "
+                            << resident_bytes(copy_ranges));
+    REQUIRE(within(resident_bytes(copy_ranges), hold.back().memory_committed(), slack));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("memory_committed() agrees with the pages the kernel holds resident", "[memory][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  SECTION("HiSlab<int>, default options") {
+    check_accounting<HiSlab<int>>([] { return HiSlab<int>(Options{}); },
+                                  [](HiSlab<int>& s, int v) { return s.insert(v); }, 3);
+  }
+  SECTION("TaggedHiSlab<std::uint64_t>, HugePages::None") {
+    using S = hislab::TaggedHiSlab<std::uint64_t>;
+    check_accounting<S>(
+        [] {
+          return S(Options{0, 1u << 22, HugePages::None});
+        },
+        [](S& s, int v) { return s.insert_tagged(static_cast<std::uint64_t>(v)); }, 4);
+  }
+  SECTION("SlotMap<int>") {
+    using M = hislab::SlotMap<int>;
+    check_accounting<M>([] { return M(Options{}); }, [](M& m, int v) { return m.insert(v); }, 4);
+  }
+}
+
+TEST_CASE("lock_memory() locks what is committed, not the reservation", "[memory][lock][novalgrind]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  const long before = hislab_test::locked_bytes();
+  if (before < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
+  auto locked = [&] { return static_cast<std::size_t>(hislab_test::locked_bytes() - before); };
+  for (const std::uint32_t capacity : {1024u, 1u << 20, 0xFFFF'FFFFu}) {
+    INFO("capacity " << capacity);
+    HiSlab<int> s(Options{0, capacity});
+    REQUIRE(s.insert(1) == 0);
+    s.lock_memory();
+    // The kernel's count of locked memory (VmLck) is what is committed, within a page per region.
+    REQUIRE(within(locked(), s.memory_committed(), 3 * page));
+    if (capacity >= (1u << 20)) REQUIRE(locked() < s.memory_reserved() / 100);
+    // Pages committed later are locked as they are committed.
+    const std::uint32_t more = capacity < 20000 ? capacity - 1 : 20000;
+    for (std::uint32_t i = 0; i < more; ++i) REQUIRE(s.insert(static_cast<int>(i)) == i + 1);
+    REQUIRE(within(locked(), s.memory_committed(), 3 * page));
+    s.unlock_memory();
+    REQUIRE(locked() == 0);
+  }
+}
+
+#if HISLAB_TEST_EXCEPTIONS
+TEST_CASE("lock_memory() under a small RLIMIT_MEMLOCK: slabs of any capacity lock; growth past it is refused",
+          "[memory][lock][errors][novalgrind]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  auto res = hislab_test::run_in_child([] {
+    struct rlimit rl {
+      256 * 1024, 256 * 1024
+    };
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);  // root ignores RLIMIT_MEMLOCK
+    // About 20 kB and 52 kB committed: both lock (the whole reservations would need 4 MiB and
+    // 16 GiB).
+    HiSlab<int> small(Options{});  // 2^20 slots
+    HiSlab<int> huge(Options{0, 0xFFFF'FFFFu});
+    try {
+      (void)small.insert(1);
+      small.lock_memory();
+      (void)huge.insert(2);
+      huge.lock_memory();
+    } catch (const std::system_error&) {
+      ::_exit(102);
+    }
+    // Insert into the first until a page cannot be locked: a clear error, nothing lost.
+    std::uint32_t n = 1;
+    try {
+      for (;; ++n) {
+        if (small.insert(static_cast<int>(n)) != n) ::_exit(1);
+        if (n > 100000) ::_exit(2);  // 256 KiB cannot lock 400 kB of elements
+      }
+    } catch (const std::system_error& e) {
+      const int err = e.code().value();
+      if (err != ENOMEM && err != EAGAIN && err != EPERM) ::_exit(3);
+    }
+    if (small.size() != n) ::_exit(4);
+    if (small.try_insert(0).has_value()) ::_exit(5);
+    for (std::uint32_t i = 1; i < n; ++i)
+      if (small[i] != static_cast<int>(i)) ::_exit(6);
+    if (small.check_invariants() != nullptr) ::_exit(7);
+    if (huge[0] != 2) ::_exit(8);
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+#endif
