@@ -4,15 +4,20 @@
 #include <hislab/detail/sanitizer.hpp>  // HISLAB_DETAIL_ASAN
 #include <hislab/hislab.hpp>
 
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "support/address_space.hpp"
@@ -249,6 +254,122 @@ TEST_CASE("lock_memory() under a small RLIMIT_MEMLOCK: slabs of any capacity loc
       if (small[i] != static_cast<int>(i)) ::_exit(6);
     if (small.check_invariants() != nullptr) ::_exit(7);
     if (huge[0] != 2) ::_exit(8);
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+#endif
+
+namespace {
+std::size_t status_kib(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(key, 0) == 0) return std::stoul(line.substr(std::string(key).size()));
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("70,000 small slabs fit in one process, a few pages each", "[memory][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  auto res = hislab_test::run_in_child([] {
+    constexpr std::size_t n = 70000;
+    std::vector<HiSlab<int>> slabs;
+    slabs.reserve(n);
+    const std::size_t rss0 = status_kib("VmRSS:");
+    const std::size_t maps0 = hislab::detail::os::mapping_count();
+    for (std::size_t k = 0; k < n; ++k) {
+      std::error_code ec;
+      auto s = HiSlab<int>::try_create(Options{0, 1024}, ec);  // HugePages::Advise, as by default
+      if (!s) {
+        std::fprintf(stderr, "slab %zu: %s\n", k, ec.message().c_str());
+        ::_exit(1);
+      }
+      slabs.push_back(std::move(*s));
+      (void)slabs.back().try_insert(static_cast<int>(k));
+    }
+    const std::size_t rss = status_kib("VmRSS:") - rss0;
+    const std::size_t maps = hislab::detail::os::mapping_count() - maps0;
+    std::fprintf(stderr, "%zu slabs: %zu kB RSS (%zu per slab), %zu more mappings\n", n, rss, rss / n, maps);
+    if (rss / n > 32) ::_exit(2);   // at most 32 kB each
+    if (maps > n / 10) ::_exit(3);  // the kernel merges neighbouring reservations
+    for (std::size_t k = 0; k < n; k += 997)
+      if (slabs[k][0] != static_cast<int>(k)) ::_exit(4);
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+
+#if HISLAB_TEST_EXCEPTIONS
+TEST_CASE("Slabs until RLIMIT_AS refuses: the error names the limit and nothing leaks",
+          "[memory][errors][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("RLIMIT_AS is checked natively and without AddressSanitizer");
+  auto res = hislab_test::run_in_child([] {
+    const std::size_t limit = (status_kib("VmSize:") + 256 * 1024) * 1024;
+    struct rlimit rl {
+      limit, limit
+    };
+    if (::setrlimit(RLIMIT_AS, &rl) != 0) ::_exit(100);
+    std::vector<HiSlab<int>> slabs;
+    slabs.reserve(1000);
+    std::size_t vm_before = 0;
+    try {
+      for (int k = 0; k < 1000; ++k) {
+        vm_before = status_kib("VmSize:");
+        slabs.emplace_back(Options{});  // 2^20 slots: about 4 MiB of address space
+        (void)slabs.back().insert(k);
+      }
+      ::_exit(1);  // 1000 slabs do not fit in 256 MiB
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      if (e.code().value() != ENOMEM) ::_exit(2);
+      if (std::strstr(e.what(), "RLIMIT_AS") == nullptr) ::_exit(3);
+    }
+    if (status_kib("VmSize:") != vm_before) ::_exit(4);  // the refused slab left nothing mapped
+    for (std::size_t k = 0; k < slabs.size(); ++k)
+      if (slabs[k][0] != static_cast<int>(k)) ::_exit(5);
+    slabs.pop_back();
+    slabs.emplace_back(Options{});  // room again
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+
+TEST_CASE("Slabs when vm.max_map_count is reached: the error names the limit and nothing leaks",
+          "[memory][errors][novalgrind]") {
+  if (kernel_view_unavailable())
+    HISLAB_SKIP("mapping limits are checked natively and without AddressSanitizer");
+  auto res = hislab_test::run_in_child([] {
+    // Use up the process's mappings with single pages whose protections alternate (so that the
+    // kernel cannot merge them), then ask for a slab.
+    const std::size_t pg = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<void*> pages;
+    pages.reserve(1u << 20);
+    for (int prot = PROT_READ;; prot = prot == PROT_READ ? PROT_NONE : PROT_READ) {
+      void* p = ::mmap(nullptr, pg, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) break;
+      pages.push_back(p);
+      if (pages.size() > (1u << 20)) ::_exit(100);  // a limit this high is not tested
+    }
+    const std::size_t maps_before = hislab::detail::os::mapping_count();
+    try {
+      HiSlab<int> s(Options{0, 1024});
+      ::_exit(1);
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      if (e.code().value() != ENOMEM) ::_exit(2);
+      if (std::strstr(e.what(), "vm.max_map_count") == nullptr) ::_exit(3);
+    }
+    if (hislab::detail::os::mapping_count() != maps_before) ::_exit(4);
+    for (std::size_t k = 0; k < 64; ++k) ::munmap(pages[pages.size() - 1 - k], pg);
+    HiSlab<int> s(Options{0, 1024});  // room again
+    if (s.insert(7) != 0 || s[0] != 7) ::_exit(5);
     ::_exit(0);
   });
   INFO(res.err);

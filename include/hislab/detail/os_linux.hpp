@@ -2,6 +2,7 @@
 // The only file that includes <sys/mman.h> or reads errno. Every function returns 0 or the errno
 // the kernel gave; nothing here throws.
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "../config.hpp"
 
@@ -73,6 +75,63 @@ inline void* map_anonymous(std::size_t bytes, bool hugetlb, int& err) noexcept {
   }
   err = 0;
   return p;
+}
+
+/// Reads up to size - 1 bytes of a /proc file into buf (NUL-terminated) without allocating:
+/// this runs when memory is short. Returns the bytes read (0 when it cannot be read).
+inline std::size_t read_small_file(const char* path, char* buf, std::size_t size) noexcept {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  std::size_t n = 0;
+  if (fd >= 0) {
+    ssize_t got;
+    while (n + 1 < size && (got = ::read(fd, buf + n, size - 1 - n)) > 0) n += static_cast<std::size_t>(got);
+    ::close(fd);
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+/// The lines of /proc/self/maps: the process's memory mappings.
+inline std::size_t mapping_count() noexcept {
+  const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096];
+  std::size_t lines = 0;
+  ssize_t got;
+  while ((got = ::read(fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < got; ++i) lines += buf[i] == '\n';
+  ::close(fd);
+  return lines;
+}
+
+/// When a mapping was refused with ENOMEM: writes to `out` which per-process limit was reached
+/// and how to raise it, or "" when none was (memory, or a hugetlb pool, ran out).
+inline void explain_enomem(char* out, std::size_t size) noexcept {
+  out[0] = '\0';
+  char buf[4096];
+  // A container maps up to four regions, and unmaps those it made when the next one fails.
+  const std::size_t maps = mapping_count();
+  const unsigned long long max_maps = read_small_file("/proc/sys/vm/max_map_count", buf, sizeof buf) != 0
+                                          ? std::strtoull(buf, nullptr, 10)
+                                          : 0;
+  if (max_maps != 0 && maps + 4 >= max_maps) {
+    std::snprintf(out, size,
+                  "the process holds %zu memory mappings and vm.max_map_count is %llu: raise it "
+                  "(sysctl -w vm.max_map_count=N) or hold fewer mappings",
+                  maps, max_maps);
+    return;
+  }
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    unsigned long long vm_kib = 0;
+    if (read_small_file("/proc/self/status", buf, sizeof buf) != 0)
+      if (const char* v = std::strstr(buf, "VmSize:")) vm_kib = std::strtoull(v + 7, nullptr, 10);
+    std::snprintf(out, size,
+                  "RLIMIT_AS (ulimit -v) allows %llu MiB of address space and %llu MiB are mapped; a "
+                  "container reserves its whole virtual capacity: raise the limit or lower "
+                  "virtual_capacity",
+                  static_cast<unsigned long long>(rl.rlim_cur >> 20), vm_kib >> 10);
+  }
 }
 
 inline void unmap(void* p, std::size_t bytes) noexcept {

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "../errors.hpp"
+#include "os_linux.hpp"
 #include "platform.hpp"
 
 HISLAB_NAMESPACE_BEGIN
@@ -79,9 +80,20 @@ namespace detail {
 
 /// Throws for an error code: std::invalid_argument for the library's own verdict on bad
 /// options (generic category), std::system_error for what the OS said (system category).
+/// An ENOMEM from the OS names the process limit it ran into, when one was (vm.max_map_count,
+/// RLIMIT_AS), and how to raise it.
 [[noreturn]] HISLAB_COLD inline void throw_error_code(std::error_code ec, const char* what) {
   if (ec.category() == std::generic_category() && ec == std::errc::invalid_argument)
     throw_invalid_argument(what);
+  char msg[640];
+  if (ec.category() == std::system_category() && ec.value() == ENOMEM) {
+    char why[400];
+    os::explain_enomem(why, sizeof why);
+    if (why[0] != '\0') {
+      std::snprintf(msg, sizeof msg, "%s (%s)", what, why);
+      what = msg;
+    }
+  }
 #if HISLAB_HAS_EXCEPTIONS
   throw std::system_error(ec, what);
 #else
