@@ -377,3 +377,63 @@ TEST_CASE("Slabs when vm.max_map_count is reached: the error names the limit and
   REQUIRE(res.exit_code == 0);
 }
 #endif
+
+TEST_CASE("SlotMap::lock_memory() locks the generations in use, not the whole region",
+          "[memory][lock][novalgrind]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  const long before = hislab_test::locked_bytes();
+  if (before < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
+  auto locked = [&] { return static_cast<std::size_t>(hislab_test::locked_bytes() - before); };
+  hislab::SlotMap<int> m(Options{0, 0xFFFF'FFFFu});  // 16 GiB of generations reserved
+  std::vector<hislab::Key<>> keys{m.insert(1)};
+  m.lock_memory();
+  REQUIRE(within(locked(), m.memory_committed(), 4 * page));
+  // Inserts past the locked generations lock the next page first.
+  for (int i = 0; i < 5000; ++i) keys.push_back(m.insert(i));
+  REQUIRE(within(locked(), m.memory_committed(), 4 * page));
+  auto entry = m.vacant_entry();
+  const auto k = entry.key();
+  REQUIRE(entry.insert(7) == 7);
+  REQUIRE(m[k] == 7);
+  const hislab::SlotMap<int> copy(m);  // unlocked source options: the copy is not locked
+  REQUIRE(within(locked(), m.memory_committed(), 4 * page));
+  m.unlock_memory();
+  REQUIRE(locked() == 0);
+  for (std::size_t i = 1; i < keys.size(); ++i) REQUIRE(copy[keys[i]] == static_cast<int>(i - 1));
+}
+
+#if HISLAB_TEST_EXCEPTIONS
+TEST_CASE("SlotMap under a small RLIMIT_MEMLOCK: a huge map locks; growth past the limit is refused",
+          "[memory][lock][errors][novalgrind]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  auto res = hislab_test::run_in_child([] {
+    struct rlimit rl {
+      256 * 1024, 256 * 1024
+    };
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
+    std::error_code ec;
+    auto m = hislab::SlotMap<int>::try_create(Options{0, 0xFFFF'FFFFu, HugePages::None, true}, ec);
+    if (!m) ::_exit(102);  // locked at construction: 16 GiB of generations reserved
+    std::vector<hislab::Key<>> keys;
+    try {
+      for (int i = 0;; ++i) {
+        keys.push_back(m->insert(i));
+        if (i > 100000) ::_exit(1);
+      }
+    } catch (const std::system_error& e) {
+      const int err = e.code().value();
+      if (err != ENOMEM && err != EAGAIN && err != EPERM) ::_exit(2);
+    }
+    if (m->size() != keys.size()) ::_exit(3);
+    if (m->try_insert(0).has_value()) ::_exit(4);
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if ((*m)[keys[i]] != static_cast<int>(i)) ::_exit(5);
+    if (m->check_invariants() != nullptr) ::_exit(6);
+    ::_exit(0);
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+#endif

@@ -183,6 +183,8 @@ class SlotMap {
     gens_ = MmapRegion::reserve(o.gens_.size(), HugePages::None);
     std::memcpy(gens_.data(), o.gens_.data(), std::size_t{o.gen_high_} * sizeof(std::uint32_t));
     gen_high_ = o.gen_high_;
+    if (core_.locked())  // the core's copy is locked as the source's options say
+      if (auto ec = lock_gens()) detail::throw_error_code(ec, "hislab: SlotMap copy: mlock refused");
   }
   /// The source is left empty with capacity() == 0.
   SlotMap(SlotMap&& o) noexcept { swap(o); }
@@ -209,6 +211,7 @@ class SlotMap {
     using std::swap;
     swap(gens_, o.gens_);
     swap(gen_high_, o.gen_high_);
+    swap(gens_locked_below_, o.gens_locked_below_);
     swap(last_gen_, o.last_gen_);
   }
   /// a.swap(b).
@@ -238,9 +241,14 @@ class SlotMap {
   std::optional<key_type> try_insert(const T& v) { return engaged(put<false>(v)); }
 
   /// Holds the lowest vacant slot for a later insert. Throws CapacityError when full().
-  [[nodiscard]] VacantEntry vacant_entry() { return VacantEntry(this, core_.template hold<true>()); }
-  /// As vacant_entry(), empty when full().
+  [[nodiscard]] VacantEntry vacant_entry() {
+    if (auto ec = gens_lock_ahead())
+      detail::throw_error_code(ec, "hislab: vacant_entry() could not lock the page of its generation");
+    return VacantEntry(this, core_.template hold<true>());
+  }
+  /// As vacant_entry(), empty when full() (or when a locked map cannot lock its generation).
   [[nodiscard]] std::optional<VacantEntry> try_vacant_entry() noexcept {
+    if (gens_lock_ahead()) return std::nullopt;
     const index_type i = core_.template hold<false>();
     if (i == npos) return std::nullopt;
     return VacantEntry(this, i);
@@ -429,7 +437,7 @@ class SlotMap {
   /// std::system_error if refused; the map stays usable and unlocked.
   void lock_memory() {
     core_.lock_memory();
-    if (auto ec = gens_.lock(0, gens_.size(), true)) {
+    if (auto ec = lock_gens()) {
       core_.unlock_memory();
       detail::throw_error_code(ec, "hislab: lock_memory(): mlock refused");
     }
@@ -438,6 +446,7 @@ class SlotMap {
   void unlock_memory() noexcept {
     core_.unlock_memory();
     if (capacity() != 0) (void)gens_.unlock(0, gens_.size());
+    gens_locked_below_ = not_locked;
   }
   /// Pre-faults the pages of slots [0, n) and of their generations. n > capacity() throws
   /// CapacityError.
@@ -480,9 +489,28 @@ class SlotMap {
     core_ = std::move(*core);
     gens_ = std::move(*gens);
     if ((ec = prefault_gens(o.initial_capacity))) return false;
-    if (o.lock_memory && (ec = gens_.lock(0, gens_.size(), true))) return false;
+    if (o.lock_memory && (ec = lock_gens())) return false;
     ec.clear();
     return true;
+  }
+
+  /// Locks the generations of the slots that can be in use: [0, gens_locked_below_), the pages
+  /// up to the highest written generation or the next index an insert can take, whichever is
+  /// higher (MLOCK_ONFAULT). put() and hold() lock a page more before an index reaches it.
+  std::error_code lock_gens() noexcept {
+    if (capacity() == 0) return {};
+    const std::size_t per_page = gens_.page_size() / sizeof(std::uint32_t);
+    const std::size_t want = std::max<std::size_t>(gen_high_, std::size_t{core_.marked()} + 1);
+    const std::size_t slots = std::min<std::size_t>((want + per_page - 1) / per_page * per_page, capacity());
+    if (auto ec = gens_.lock(0, slots * sizeof(std::uint32_t), true)) return ec;
+    gens_locked_below_ = slots;
+    return {};
+  }
+  /// Before an insert or hold while locked: the index it takes (at most marked()) must have its
+  /// generation locked; the errno when the lock is refused (then nothing has changed).
+  HISLAB_ALWAYS_INLINE std::error_code gens_lock_ahead() noexcept {
+    if (HISLAB_LIKELY(core_.marked() < gens_locked_below_)) return {};
+    return lock_gens();
   }
 
   std::error_code prefault_gens(size_type n) noexcept {
@@ -528,6 +556,11 @@ class SlotMap {
 
   template <bool Throw, class... A>
   key_type put(A&&... args) {
+    if (auto ec = gens_lock_ahead()) {
+      if constexpr (Throw)
+        detail::throw_error_code(ec, "hislab: insert could not lock the page of its generation");
+      return key_type{};
+    }
     const index_type i = core_.template emplace<Throw>(std::forward<A>(args)...);
     if (i == npos) return key_type{};
     return born(i);
@@ -565,10 +598,13 @@ class SlotMap {
     }
   };
 
+  static constexpr std::uint64_t not_locked = ~std::uint64_t{0};
+
   Core core_;
-  MmapRegion gens_;                        // one generation per slot; never released
-  size_type gen_high_ = 0;                 // generations at or above it were never written
-  std::uint32_t last_gen_ = 0xFFFF'FFFFu;  // the last generation a slot hands out
+  MmapRegion gens_;                               // one generation per slot; never released
+  std::uint64_t gens_locked_below_ = not_locked;  // locked: the generations [0, it) are locked
+  size_type gen_high_ = 0;                        // generations at or above it were never written
+  std::uint32_t last_gen_ = 0xFFFF'FFFFu;         // the last generation a slot hands out
 };
 
 HISLAB_NAMESPACE_END

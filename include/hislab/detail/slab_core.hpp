@@ -183,6 +183,11 @@ class SlabCore {
 
   [[nodiscard]] size_type capacity() const noexcept { return occ_.capacity(); }
   [[nodiscard]] size_type size() const noexcept { return occ_.count() - excluded_count(); }
+  /// lock_memory() is in effect (construction with Options::lock_memory, copies of such).
+  [[nodiscard]] bool locked() const noexcept { return locked_; }
+  /// Slots marked in the occupancy bitmap: live, held or retired. The next insert or hold takes
+  /// an index at most this (the smallest vacant one).
+  [[nodiscard]] size_type marked() const noexcept { return occ_.count(); }
   [[nodiscard]] bool full() const noexcept { return occ_.all(); }
   [[nodiscard]] bool contains(index_type i) const noexcept {
     return occ_.test(i) && (HISLAB_LIKELY(excluded_ == 0) || !is_excluded(i));
