@@ -216,15 +216,30 @@ TEST_CASE("lock_memory() locks what is committed, not the reservation", "[memory
 }
 
 #if HISLAB_TEST_EXCEPTIONS
-TEST_CASE("lock_memory() under a small RLIMIT_MEMLOCK: slabs of any capacity lock; growth past it is refused",
-          "[memory][lock][errors][novalgrind]") {
+namespace {
+/// Runs body() in a child whose RLIMIT_MEMLOCK is `bytes`, as uid 65534 when run as root (root
+/// ignores the limit); body returns 0 when every check passed, else the number of the first
+/// that failed.
+template <class F>
+void with_memlock_limit(std::size_t bytes, F body) {
   if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
-  auto res = hislab_test::run_in_child([] {
+  auto res = hislab_test::run_in_child([&] {
     struct rlimit rl {
-      256 * 1024, 256 * 1024
+      bytes, bytes
     };
     if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
-    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);  // root ignores RLIMIT_MEMLOCK
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
+    ::_exit(body());
+  });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+}  // namespace
+
+TEST_CASE("lock_memory() under a small RLIMIT_MEMLOCK: slabs of any capacity lock; growth past it is refused",
+          "[memory][lock][errors][novalgrind]") {
+  with_memlock_limit(256 * 1024, [] {
     // About 20 kB and 52 kB committed: both lock (the whole reservations would need 4 MiB and
     // 16 GiB).
     HiSlab<int> small(Options{});  // 2^20 slots
@@ -254,11 +269,8 @@ TEST_CASE("lock_memory() under a small RLIMIT_MEMLOCK: slabs of any capacity loc
       if (small[i] != static_cast<int>(i)) ::_exit(6);
     if (small.check_invariants() != nullptr) ::_exit(7);
     if (huge[0] != 2) ::_exit(8);
-    ::_exit(0);
+    return 0;
   });
-  INFO(res.err);
-  REQUIRE_FALSE(res.signaled);
-  REQUIRE(res.exit_code == 0);
 }
 #endif
 
@@ -405,13 +417,7 @@ TEST_CASE("SlotMap::lock_memory() locks the generations in use, not the whole re
 #if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("SlotMap under a small RLIMIT_MEMLOCK: a huge map locks; growth past the limit is refused",
           "[memory][lock][errors][novalgrind]") {
-  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
-  auto res = hislab_test::run_in_child([] {
-    struct rlimit rl {
-      256 * 1024, 256 * 1024
-    };
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
-    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
+  with_memlock_limit(256 * 1024, [] {
     std::error_code ec;
     auto m = hislab::SlotMap<int>::try_create(Options{0, 0xFFFF'FFFFu, HugePages::None, true}, ec);
     if (!m) ::_exit(102);  // locked at construction: 16 GiB of generations reserved
@@ -430,10 +436,7 @@ TEST_CASE("SlotMap under a small RLIMIT_MEMLOCK: a huge map locks; growth past t
     for (std::size_t i = 0; i < keys.size(); ++i)
       if ((*m)[keys[i]] != static_cast<int>(i)) ::_exit(5);
     if (m->check_invariants() != nullptr) ::_exit(6);
-    ::_exit(0);
+    return 0;
   });
-  INFO(res.err);
-  REQUIRE_FALSE(res.signaled);
-  REQUIRE(res.exit_code == 0);
 }
 #endif
