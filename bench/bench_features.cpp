@@ -5,15 +5,23 @@
 //   random read of a bitmap-sized array;
 // - tagging: tag + untag, and iterating the tagged subset, at 1% and 50% tagged of 1M;
 // - BufferSlab<4096> allocate + free against new/delete of 4096 bytes and
-//   std::pmr::unsynchronized_pool_resource.
+//   std::pmr::unsynchronized_pool_resource;
+// - a container's life (construct with default options, insert 0 or 10 elements, destroy)
+//   against std::vector, the free-list slab, plf::colony and the mmap + munmap floor.
 #include <benchmark/benchmark.h>
 
+#include <sys/mman.h>
 #include <hislab/hislab.hpp>
 
 #include <cstdint>
 #include <memory_resource>
 #include <random>
 #include <vector>
+
+#include "free_list_slab.hpp"
+#if HISLAB_BENCH_HAVE_COLONY
+#include <plf_colony.h>
+#endif
 
 namespace {
 
@@ -196,8 +204,69 @@ void BM_buffer_pmr_pool(benchmark::State& state) {
   buffer_churn(state, a);
 }
 
+// ---- many small slabs: the cost of a container's life ----------------------------------------
+
+/// Constructs a container with its default options, inserts state.range(0) 8-byte elements,
+/// destroys it; one item per life. A fresh mapping's first write faults its pages in: that is
+/// part of what a short-lived slab costs, so the 10-element rows include it.
+template <class Life>
+void BM_create_destroy(benchmark::State& state) {
+  const auto n = static_cast<std::uint64_t>(state.range(0));
+  for (auto _ : state) Life::run(n);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+struct HiSlabLife {
+  static void run(std::uint64_t n) {
+    hislab::HiSlab<std::uint64_t> s{hislab::Options{}};  // 2^20 slots
+    for (std::uint64_t i = 0; i < n; ++i) (void)s.insert(i);
+    benchmark::DoNotOptimize(s);
+  }
+};
+struct VectorLife {
+  static void run(std::uint64_t n) {
+    std::vector<std::uint64_t> v;
+    for (std::uint64_t i = 0; i < n; ++i) v.push_back(i);
+    benchmark::DoNotOptimize(v.data());
+  }
+};
+struct FreeListLife {
+  static void run(std::uint64_t n) {
+    hislab_bench::FreeListSlab<std::uint64_t> s(0);
+    for (std::uint64_t i = 0; i < n; ++i) (void)s.emplace(i);
+    benchmark::DoNotOptimize(s);
+  }
+};
+#if HISLAB_BENCH_HAVE_COLONY
+struct ColonyLife {
+  static void run(std::uint64_t n) {
+    plf::colony<std::uint64_t> c;
+    for (std::uint64_t i = 0; i < n; ++i) c.insert(i);
+    benchmark::DoNotOptimize(c);
+  }
+};
+#endif
+/// The floor of a slab's life: one reservation of a default slab's element region (8 MiB here)
+/// and its release, with the first page written when there are elements.
+struct MmapLife {
+  static void run(std::uint64_t n) {
+    const std::size_t bytes = std::size_t{8} << 20;
+    void* p =
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (n != 0) static_cast<volatile std::uint64_t*>(p)[0] = n;
+    ::munmap(p, bytes);
+  }
+};
+
 }  // namespace
 
+BENCHMARK(BM_create_destroy<HiSlabLife>)->Name("create_destroy/hislab")->Arg(0)->Arg(10);
+BENCHMARK(BM_create_destroy<VectorLife>)->Name("create_destroy/vector")->Arg(0)->Arg(10);
+BENCHMARK(BM_create_destroy<FreeListLife>)->Name("create_destroy/free_list")->Arg(0)->Arg(10);
+#if HISLAB_BENCH_HAVE_COLONY
+BENCHMARK(BM_create_destroy<ColonyLife>)->Name("create_destroy/colony")->Arg(0)->Arg(10);
+#endif
+BENCHMARK(BM_create_destroy<MmapLife>)->Name("create_destroy/mmap_munmap")->Arg(0)->Arg(10);
 BENCHMARK(BM_sample)->Name("sample/hislab")->ArgsProduct({{1 << 10, 1 << 20, 1 << 26}, {100, 1}});
 BENCHMARK(BM_sample_indices<1>)
     ->Name("sample_index/hislab")
