@@ -112,33 +112,7 @@ class HierBitmap {
   /// when the OS refuses; cleared on success.
   [[nodiscard]] static std::optional<HierBitmap> try_create(size_type capacity_bits,
                                                             std::error_code& ec) noexcept {
-    if (capacity_bits == 0) {
-      ec = std::make_error_code(std::errc::invalid_argument);
-      return std::nullopt;
-    }
-    const detail::BitmapLayout lay = detail::bitmap_layout(capacity_bits);
-    HierBitmap h;
-    h.cap_ = capacity_bits;
-    h.levels_ = lay.levels;
-    for (int l = 0; l <= lay.levels; ++l) h.n_[l] = lay.n[l];
-    auto region = MmapRegion::try_reserve(lay.bytes, HugePages::None, ec);
-    if (!region) return std::nullopt;
-    h.region_ = std::move(*region);
-    std::byte* base = h.region_.data();
-    h.blocks_ = reinterpret_cast<detail::Block512*>(base + lay.off_blocks);
-    h.c0_ = reinterpret_cast<std::uint16_t*>(base + lay.off_c0);
-    for (int l = 1; l <= h.levels_; ++l) {
-      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
-      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
-      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
-      const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
-      h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
-      h.full_[l][h.n_[l] - 1] = h.pad_[l];
-    }
-    const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
-    h.last_bits_ = static_cast<unsigned>(tail);
-    h.first_unset_ = LowestUnset::at(0);
-    return h;
+    return try_create_in(capacity_bits, ec, nullptr);
   }
 
   /// Takes o's bits and memory; o is empty (capacity 0).
@@ -544,6 +518,44 @@ class HierBitmap {
   template <class, bool>
   friend class detail::SlabCore;
   friend struct detail::HierBitmapTestAccess;
+
+  /// try_create(), laid out in `region` (a base-page region of at least reserved_bytes(), which
+  /// the bitmap takes: SlabCore passes a view of its one reservation) or, when null, in a
+  /// reservation of its own.
+  [[nodiscard]] static std::optional<HierBitmap> try_create_in(size_type capacity_bits, std::error_code& ec,
+                                                               MmapRegion* region) noexcept {
+    if (capacity_bits == 0) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return std::nullopt;
+    }
+    const detail::BitmapLayout lay = detail::bitmap_layout(capacity_bits);
+    HierBitmap h;
+    h.cap_ = capacity_bits;
+    h.levels_ = lay.levels;
+    for (int l = 0; l <= lay.levels; ++l) h.n_[l] = lay.n[l];
+    if (region != nullptr) {
+      h.region_ = std::move(*region);
+    } else {
+      auto own = MmapRegion::try_reserve(lay.bytes, HugePages::None, ec);
+      if (!own) return std::nullopt;
+      h.region_ = std::move(*own);
+    }
+    std::byte* base = h.region_.data();
+    h.blocks_ = reinterpret_cast<detail::Block512*>(base + lay.off_blocks);
+    h.c0_ = reinterpret_cast<std::uint16_t*>(base + lay.off_c0);
+    for (int l = 1; l <= h.levels_; ++l) {
+      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
+      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
+      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
+      const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
+      h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
+      if (h.pad_[l] != 0) h.full_[l][h.n_[l] - 1] = h.pad_[l];  // fresh memory reads 0: no write, no fault
+    }
+    const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
+    h.last_bits_ = static_cast<unsigned>(tail);
+    h.first_unset_ = LowestUnset::at(0);
+    return h;
+  }
 
   /// set_first_unset() when the lowest 0 bit is known, lies below `limit`, and setting it
   /// changes no summary but the common one of a full slab under churn (the hint, which has just

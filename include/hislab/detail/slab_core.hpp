@@ -93,23 +93,47 @@ class SlabCore {
     const std::size_t page = o.huge_pages == HugePages::Require ? os::huge_page_size() : os::base_page_size();
     c.chunk_bytes_ = chunk_size_for(bytes, page);
     const std::size_t nchunks = (bytes + c.chunk_bytes_ - 1) / c.chunk_bytes_;
+    const std::size_t elem_bytes = nchunks * c.chunk_bytes_;
+    // Without hugetlb, everything is one reservation (one mapping, one mmap and one munmap):
+    // the elements, then each bitmap on pages of its own. Under Advise the advice waits until
+    // the elements fill a huge page (commit_slots()). hugetlb elements (Require) and a region
+    // given by the caller (PoolResource's size classes) leave the bitmaps to reserve their own.
+    MmapRegion occ_view, chunks_view, tags_view;
+    MmapRegion* occ_in = nullptr;
+    MmapRegion* chunks_in = nullptr;
+    MmapRegion* tags_in = nullptr;
     if (elements != nullptr) {
       c.elems_ = std::move(*elements);
-    } else {
-      // Under Advise the advice waits until the elements fill a huge page (commit_slots()).
-      const HugePages reserve_as = o.huge_pages == HugePages::Advise ? HugePages::None : o.huge_pages;
-      auto region = MmapRegion::try_reserve(nchunks * c.chunk_bytes_, reserve_as, ec);
+    } else if (o.huge_pages == HugePages::Require) {
+      auto region = MmapRegion::try_reserve(elem_bytes, HugePages::Require, ec);
       if (!region) return std::nullopt;
       c.elems_ = std::move(*region);
+    } else {
+      const std::size_t occ_bytes = HierBitmap::reserved_bytes(o.virtual_capacity);
+      const std::size_t chunks_bytes = HierBitmap::reserved_bytes(static_cast<size_type>(nchunks));
+      const std::size_t tags_bytes = Tagged ? occ_bytes : 0;
+      auto whole =
+          MmapRegion::try_reserve(elem_bytes + occ_bytes + chunks_bytes + tags_bytes, HugePages::None, ec);
+      if (!whole) return std::nullopt;
+      c.whole_ = std::move(*whole);
+      c.elems_ = borrow_region(c.whole_, 0, elem_bytes);
+      occ_view = borrow_region(c.whole_, elem_bytes, occ_bytes);
+      chunks_view = borrow_region(c.whole_, elem_bytes + occ_bytes, chunks_bytes);
+      occ_in = &occ_view;
+      chunks_in = &chunks_view;
+      if constexpr (Tagged) {
+        tags_view = borrow_region(c.whole_, elem_bytes + occ_bytes + chunks_bytes, tags_bytes);
+        tags_in = &tags_view;
+      }
     }
-    auto occ = HierBitmap::try_create(o.virtual_capacity, ec);
+    auto occ = HierBitmap::try_create_in(o.virtual_capacity, ec, occ_in);
     if (!occ) return std::nullopt;
     c.occ_ = std::move(*occ);
-    auto chunks = HierBitmap::try_create(static_cast<size_type>(nchunks), ec);
+    auto chunks = HierBitmap::try_create_in(static_cast<size_type>(nchunks), ec, chunks_in);
     if (!chunks) return std::nullopt;
     c.chunks_ = std::move(*chunks);
     if constexpr (Tagged) {
-      auto tags = HierBitmap::try_create(o.virtual_capacity, ec);
+      auto tags = HierBitmap::try_create_in(o.virtual_capacity, ec, tags_in);
       if (!tags) return std::nullopt;
       c.tags_ = std::move(*tags);
     }
@@ -163,6 +187,7 @@ class SlabCore {
 
   void swap(SlabCore& o) noexcept {
     using std::swap;
+    swap(whole_, o.whole_);
     swap(elems_, o.elems_);
     swap(occ_, o.occ_);
     swap(chunks_, o.chunks_);
@@ -729,6 +754,7 @@ class SlabCore {
                                static_cast<size_type>((hi + chunk_bytes_ - 1) / chunk_bytes_));
   }
 
+  MmapRegion whole_;  // the one reservation that elems_ and the bitmaps are views of (if any)
   MmapRegion elems_;
   HierBitmap occ_;
   HierBitmap chunks_;
