@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -440,3 +441,30 @@ TEST_CASE("SlotMap under a small RLIMIT_MEMLOCK: a huge map locks; growth past t
   });
 }
 #endif
+
+namespace {
+/// A tree whose nodes own their children's slab through a pointer (README: a slab member of the
+/// element's own type does not compile; this does).
+struct TreeNode {
+  int value = 0;
+  std::unique_ptr<HiSlab<TreeNode>> kids;
+};
+int tree_sum(const TreeNode& n) {
+  int sum = n.value;
+  if (n.kids)
+    for (auto [i, child] : *n.kids) sum += tree_sum(child);
+  return sum;
+}
+}  // namespace
+
+TEST_CASE("A node type owns a slab of its own type through a unique_ptr", "[types]") {
+  TreeNode root{1, std::make_unique<HiSlab<TreeNode>>(Options{0, 16})};
+  for (int k = 0; k < 3; ++k) {
+    const auto i = root.kids->insert(TreeNode{10, std::make_unique<HiSlab<TreeNode>>(Options{0, 16})});
+    for (int g = 0; g < 4; ++g)
+      REQUIRE((*root.kids)[i].kids->insert(TreeNode{100, nullptr}) == static_cast<unsigned>(g));
+  }
+  REQUIRE(tree_sum(root) == 1 + 3 * 10 + 12 * 100);
+  root.kids->erase(1);
+  REQUIRE(tree_sum(root) == 1 + 2 * 10 + 8 * 100);
+}
