@@ -1,5 +1,5 @@
-// Iteration: range-for with structured bindings, const iteration, for_each, drain, and the
-// standard range algorithms.
+// Iteration: range-for with structured bindings, const iteration, for_each, drain, the
+// standard range algorithms, and values() (the elements alone).
 #include <hislab/hislab.hpp>
 
 #include <algorithm>
@@ -20,6 +20,10 @@ int main() {
 
   const bool has_page = std::ranges::any_of(words, [](auto e) { return e.value == "page!"; });
   std::printf("%zu letters, has page: %d\n", letters, has_page);
+
+  // values(): the elements alone, for the algorithms that take values.
+  const auto longest = std::ranges::max_element(words.values(), {}, &std::string::size);
+  std::printf("longest: %s at %u\n", longest->c_str(), longest.index());
 
   std::string all;
   words.drain([&](hislab::index_type, std::string&& w) { all += std::move(w); });

@@ -588,3 +588,33 @@ TEST_CASE("HiSlab: after swap, element pointers follow their elements, iterators
   REQUIRE((*it).value == "b0");  // the iterator walks what a holds now
   REQUIRE(std::distance(it, a.end()) == 3);
 }
+
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: values() is a borrowed forward view of the elements",
+                           "[slab]", (HiSlab, TaggedHiSlab), (int)) {
+  TestType s(Options{0, 2000});
+  for (int i = 0; i < 1500; ++i) REQUIRE(s.insert(i) == static_cast<hislab::index_type>(i));
+  for (hislab::index_type i = 0; i < 1500; i += 3) REQUIRE(s.erase(i));
+  using View = decltype(s.values());
+  static_assert(std::ranges::forward_range<View>);
+  static_assert(std::ranges::borrowed_range<View>);
+  static_assert(std::is_same_v<std::ranges::range_reference_t<View>, int&>);
+  static_assert(
+      std::is_same_v<std::ranges::range_reference_t<decltype(std::as_const(s).values())>, const int&>);
+  // The same elements, in the same order, as iteration by entry.
+  std::vector<int> by_entry, by_value;
+  for (auto [i, v] : s) by_entry.push_back(v);
+  for (int& v : s.values()) by_value.push_back(v);
+  REQUIRE(by_value == by_entry);
+  REQUIRE(by_value.size() == 1000);
+  // Standard algorithms; an iterator from a temporary view is not dangling, and knows its index.
+  const auto it = std::ranges::find(s.values(), 1499);
+  REQUIRE(it != s.values().end());
+  REQUIRE(it.index() == 1499);
+  REQUIRE(*std::ranges::max_element(s.values()) == 1499);
+  for (int& v : s.values()) v = -v;  // writable
+  REQUIRE(s[2] == -2);
+  REQUIRE(std::ranges::count_if(std::as_const(s).values(), [](const int& v) { return v < 0; }) ==
+          1000);  // 0 was erased
+  s.clear();
+  REQUIRE(s.values().empty());
+}

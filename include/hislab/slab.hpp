@@ -93,6 +93,12 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// A forward iterator over Entry<T> (index and element) in ascending index order.
   using iterator = BitmapIterator<Core, T, false>;
   using const_iterator = BitmapIterator<Core, const T, false>;  ///< As iterator, over Entry<const T>.
+  /// A forward iterator over the elements (T&) in ascending index order.
+  using value_iterator = BitmapIterator<Core, T, false, ValueRef>;
+  using const_value_iterator =
+      BitmapIterator<Core, const T, false, ValueRef>;         ///< As value_iterator, const T&.
+  using value_view = BitmapView<value_iterator>;              ///< What values() returns.
+  using const_value_view = BitmapView<const_value_iterator>;  ///< What values() const returns.
 
   /// Holds the lowest vacant index until a value is inserted into it or the entry is destroyed.
   /// While it lives, no insert returns that index, and the index is not contained, counted,
@@ -322,6 +328,18 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
   /// end() of a const slab.
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
+
+  /// The elements alone (T&), in ascending index order: `for (T& v : slab.values())`, or a
+  /// range for the standard algorithms. The natural `slab | std::views::values` cannot work:
+  /// libstdc++ reaches a tuple-like element through std::get, which only std's own types have.
+  /// A borrowed forward view that refers to the slab; invalidated as iterators are. O(1).
+  [[nodiscard]] value_view values() noexcept {
+    return {value_iterator{&core_, core_.next_live(0)}, {&core_, npos}};
+  }
+  /// As the overload above, on a const slab (const T&).
+  [[nodiscard]] const_value_view values() const noexcept {
+    return {const_value_iterator{&core_, core_.next_live(0)}, {&core_, npos}};
+  }
 
   /// Calls f(index, T&) for each element in ascending order: the fastest way to visit them.
   /// O(size() + occupied blocks).

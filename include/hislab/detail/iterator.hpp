@@ -16,8 +16,12 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
-// What it yields is Ref<V>: Entry<V> (built here from owner->ptr(i)), or whatever the owner's
-// make_entry<V>(i) builds (SlotMap's KeyEntry).
+/// What values() iterators yield: the element itself.
+template <class V>
+using ValueRef = V&;
+
+// What it yields is Ref<V>: Entry<V> (built here from owner->ptr(i)), the element (ValueRef),
+// or whatever the owner's make_entry<V>(i) builds (SlotMap's KeyEntry).
 /// The iterator of every container: a forward iterator whose reference is a proxy value,
 /// Ref<V> (Entry, or SlotMap's KeyEntry), built on dereference.
 template <class Owner, class V, bool Tagged, template <class> class Ref = Entry>
@@ -25,9 +29,10 @@ class BitmapIterator {
  public:
   using iterator_concept = std::forward_iterator_tag;  ///< a multi-pass forward iterator
   using iterator_category = std::input_iterator_tag;   ///< its reference is a proxy value
-  using value_type = Ref<V>;                           ///< Entry<V> or KeyEntry<V, Tag>
-  using reference = Ref<V>;                            ///< a value holding the index (or key) and V&
-  using difference_type = std::ptrdiff_t;              ///< required of iterators
+  /// Entry<V> or KeyEntry<V, Tag>; the element type for a values() iterator.
+  using value_type = std::conditional_t<std::is_reference_v<Ref<V>>, std::remove_cv_t<V>, Ref<V>>;
+  using reference = Ref<V>;                ///< a value holding the index (or key) and V&; V& for values()
+  using difference_type = std::ptrdiff_t;  ///< required of iterators
 
   /// A singular iterator (equal only to other default-constructed ones).
   BitmapIterator() noexcept = default;
@@ -42,18 +47,25 @@ class BitmapIterator {
 
   /// The entry at the current index: its index (or key) and a reference to its element.
   [[nodiscard]] reference operator*() const noexcept {
-    if constexpr (std::is_same_v<Ref<V>, Entry<V>>)
+    if constexpr (std::is_reference_v<Ref<V>>)
+      return *owner_->ptr(i_);
+    else if constexpr (std::is_same_v<Ref<V>, Entry<V>>)
       return {i_, *owner_->ptr(i_)};
     else
       return owner_->template make_entry<V>(i_);
   }
-  /// `it->value`, `it->index` (or `it->key`): the entry, held by a small proxy.
+  /// `it->value`, `it->index` (or `it->key`): the entry, held by a small proxy; for a values()
+  /// iterator, the element's address.
   [[nodiscard]] auto operator->() const noexcept {
-    struct Arrow {
-      reference entry;
-      const reference* operator->() const noexcept { return &entry; }
-    };
-    return Arrow{**this};
+    if constexpr (std::is_reference_v<Ref<V>>) {
+      return &**this;
+    } else {
+      struct Arrow {
+        reference entry;
+        const reference* operator->() const noexcept { return &entry; }
+      };
+      return Arrow{**this};
+    }
   }
   /// To the next element (or tagged element) in ascending index order.
   BitmapIterator& operator++() noexcept {
