@@ -70,7 +70,7 @@ class BufferSlab
   /// Owns one buffer; its destructor frees it. Move-only.
   class AutoGuard {
    public:
-    /// Takes over o's buffer; o owns none.
+    /// Takes over o's buffer; o owns none. O(1).
     AutoGuard(AutoGuard&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)), i_(o.i_) {}
     /// Frees this guard's buffer first (if any), then takes o's.
     AutoGuard& operator=(AutoGuard&& o) noexcept {
@@ -85,19 +85,19 @@ class BufferSlab
     AutoGuard& operator=(const AutoGuard&) = delete;
     ~AutoGuard() { reset(); }
 
-    /// The buffer's N bytes.
+    /// The buffer's N bytes. O(1).
     [[nodiscard]] std::span<std::byte, N> bytes() noexcept { return std::span<std::byte, N>(data(), N); }
-    /// As the overload above, read-only.
+    /// As the overload above, read-only. O(1).
     [[nodiscard]] std::span<const std::byte, N> bytes() const noexcept {
       return std::span<const std::byte, N>(data(), N);
     }
-    /// The buffer's first byte (nullptr for a moved-from guard).
+    /// The buffer's first byte (nullptr for a moved-from guard). O(1).
     [[nodiscard]] std::byte* data() const noexcept {
       return pool_ == nullptr ? nullptr : pool_->core_.ptr(i_)->bytes;
     }
-    /// The buffer's index in its pool: data() == pool.data() + index() * N.
+    /// The buffer's index in its pool: data() == pool.data() + index() * N. O(1).
     [[nodiscard]] index_type index() const noexcept { return i_; }
-    /// N.
+    /// N. O(1).
     static constexpr std::size_t size() noexcept { return N; }
 
    private:

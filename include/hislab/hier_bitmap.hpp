@@ -90,11 +90,12 @@ class HierBitmap {
 
  public:
   /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
-  /// or npos.
+  /// or npos. O(1).
   HierBitmap() noexcept = default;
 
   /// A bitmap of `capacity_bits` bits, all 0. Reserves address space only.
   /// Throws std::invalid_argument for 0 bits, std::system_error when the OS refuses.
+  /// One mmap; O(1) otherwise.
   explicit HierBitmap(size_type capacity_bits) {
     std::error_code ec;
     auto r = try_create(capacity_bits, ec);
@@ -102,20 +103,20 @@ class HierBitmap {
     *this = std::move(*r);
   }
 
-  /// memory_reserved() of a bitmap of `capacity_bits` bits (> 0), without creating one.
+  /// memory_reserved() of a bitmap of `capacity_bits` bits (> 0), without creating one. O(1).
   [[nodiscard]] static std::size_t reserved_bytes(size_type capacity_bits) noexcept {
     const std::size_t page = detail::os::base_page_size();
     return (detail::bitmap_layout(capacity_bits).bytes + page - 1) / page * page;
   }
 
   /// The non-throwing twin of the constructor: `ec` is invalid_argument for 0 bits, the errno
-  /// when the OS refuses; cleared on success.
+  /// when the OS refuses; cleared on success. One mmap; O(1) otherwise.
   [[nodiscard]] static std::optional<HierBitmap> try_create(size_type capacity_bits,
                                                             std::error_code& ec) noexcept {
     return try_create_in(capacity_bits, ec, nullptr);
   }
 
-  /// Takes o's bits and memory; o is empty (capacity 0).
+  /// Takes o's bits and memory; o is empty (capacity 0). O(1).
   HierBitmap(HierBitmap&& o) noexcept { swap(o); }
   /// Releases this bitmap's memory, then takes o's (as the move constructor).
   HierBitmap& operator=(HierBitmap&& o) noexcept {
@@ -149,23 +150,24 @@ class HierBitmap {
     swap(last_bits_, o.last_bits_);
     swap(high_block_, o.high_block_);
   }
-  /// a.swap(b).
+  /// a.swap(b). O(1).
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
 
-  /// Number of bits.
+  /// Number of bits. O(1).
   [[nodiscard]] size_type capacity() const noexcept { return cap_; }
   /// Number of 1 bits. O(1).
   [[nodiscard]] size_type count() const noexcept { return count_; }
-  /// True when every bit below capacity() is 1.
+  /// True when every bit below capacity() is 1. O(1).
   [[nodiscard]] bool all() const noexcept { return count_ == cap_; }
 
-  /// Bit i; false when i >= capacity().
+  /// Bit i; false when i >= capacity(). O(1).
   [[nodiscard]] HISLAB_ALWAYS_INLINE bool test(index_type i) const noexcept {
     // A shift, not a mask: x86 tests the bit in place (bt), no mask to build.
     return i < cap_ && ((word_of(i) >> (i % detail::word_bits)) & 1u) != 0;
   }
 
   /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
+  /// O(1) amortized, O(levels) at worst.
   bool set(index_type i) noexcept {
     if (i >= cap_) return false;
     std::uint64_t& w = word_of(i);
@@ -184,6 +186,7 @@ class HierBitmap {
   /// updates, only the common one of a full slab under churn is done here (a full block below
   /// the hint becomes the hint); the others (a block emptied, the hint moving up) go out of line
   /// through reset_known(), so that this path makes no call and needs few registers.
+  /// O(1) amortized, O(levels) at worst.
   HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept {
     if (i >= cap_) return false;
     std::uint64_t& w = word_of(i);
@@ -217,7 +220,7 @@ class HierBitmap {
   }
 
   /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
-  /// that have just tested it.
+  /// that have just tested it. O(1) amortized, O(levels) at worst.
   HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
     word_of(i) &= ~(bit_of(i));
     after_reset(i);
@@ -236,13 +239,13 @@ class HierBitmap {
 
   /// Sets the lowest 0 bit and returns its position, or npos (nothing changed) when all are 1.
   /// The cached lowest 0 bit, one store, the counts; a block probe and the summaries out of line
-  /// when they are needed.
+  /// when they are needed. O(1) amortized, O(levels) at worst.
   HISLAB_ALWAYS_INLINE index_type set_first_unset() noexcept {
     const index_type i = set_first_unset_below(cap_);
     return HISLAB_LIKELY(i != npos) ? i : set_first_unset_out_of_line();
   }
 
-  /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary.
+  /// The lowest 1 bit at or above `from`, else npos. Skips empty blocks through the summary. O(levels).
   [[nodiscard]] index_type find_next_set(index_type from) const noexcept {
     if (from >= cap_) return npos;
     std::size_t b = detail::block_of(from);
@@ -268,7 +271,7 @@ class HierBitmap {
   /// out[k] = select(ranks[k]) for k < n (npos for a rank >= count()). Whole batches of 32 ranks
   /// descend side by side, every count group and block prefetched a step before it is read, so
   /// that on a bitmap larger than the caches the misses of a batch overlap instead of following
-  /// one another; the remainder goes through select() one by one.
+  /// one another; the remainder goes through select() one by one. O(n * levels).
   void select_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
     std::size_t done = 0;
     if (count_ != 0)
@@ -330,11 +333,11 @@ class HierBitmap {
     hint_up(0);
   }
 
-  /// Bytes of address space reserved for all levels.
+  /// Bytes of address space reserved for all levels. O(1).
   [[nodiscard]] std::size_t memory_reserved() const noexcept { return region_.size(); }
 
   /// Bytes of the levels up to the highest block ever written (an upper bound of what is
-  /// resident), rounded to pages.
+  /// resident), rounded to pages. O(levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (cap_ == 0) return 0;
     // The pages of the used ranges, each page once although several arrays share it.
@@ -351,7 +354,7 @@ class HierBitmap {
 
   /// Commits the pages of every level that bits [0, bits) use, so that setting them later takes
   /// no page fault (MADV_POPULATE_WRITE, or touching each page). The errno when the kernel
-  /// refuses; the bitmap is unchanged either way.
+  /// refuses; the bitmap is unchanged either way. O(levels) system calls; the kernel's work is O(pages).
   std::error_code populate(size_type bits) noexcept {
     if (cap_ == 0 || bits == 0) return {};
     const std::size_t used = std::min(detail::blocks_for(bits), n_[0]);
@@ -367,13 +370,13 @@ class HierBitmap {
 
   /// mlock the bitmap's pages (with MLOCK_ONFAULT: those touched later too). RLIMIT_MEMLOCK
   /// counts the whole reservation (memory_reserved()); the overload below locks only the pages
-  /// a range of bits uses.
+  /// a range of bits uses. One system call.
   std::error_code lock_memory(bool on_fault = true) noexcept {
     return cap_ == 0 ? std::error_code{} : region_.lock(0, region_.size(), on_fault);
   }
   /// mlock the pages of every level that bits [first, last) use (last clipped to capacity()),
   /// with MLOCK_ONFAULT unless `on_fault` is false. The errno when refused; what was locked
-  /// before the refusal stays locked (unlock_memory() undoes all).
+  /// before the refusal stays locked (unlock_memory() undoes all). O(levels) system calls at most.
   std::error_code lock_memory(size_type first, size_type last, bool on_fault = true) noexcept {
     last = std::min(last, cap_);
     if (cap_ == 0 || last <= first) return {};
@@ -397,7 +400,7 @@ class HierBitmap {
     flush();
     return ec;
   }
-  /// munlock the bitmap's pages.
+  /// munlock the bitmap's pages. One system call.
   void unlock_memory() noexcept {
     if (cap_ != 0) (void)region_.unlock(0, region_.size());
   }

@@ -38,9 +38,9 @@ class Slot {
  public:
   using value_type = T;  ///< the element type
 
-  /// An empty slot (owns nothing).
+  /// An empty slot (owns nothing). O(1).
   Slot() noexcept = default;
-  /// Takes over o's element; o is empty.
+  /// Takes over o's element; o is empty. O(1).
   Slot(Slot&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
   /// Frees what this slot owned, then takes o's element.
   Slot& operator=(Slot&& o) noexcept {
@@ -52,7 +52,7 @@ class Slot {
   }
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
-  /// Destroys the element and frees its slot.
+  /// Destroys the element and frees its slot. O(1).
   ~Slot() { reset(); }
 
   /// The element. Precondition: the slot is not empty (asserted).
@@ -62,16 +62,17 @@ class Slot {
   }
   /// The element's address; nullptr when empty.
   [[nodiscard]] T* operator->() const noexcept { return p_; }
-  /// As operator->().
+  /// As operator->(). O(1).
   [[nodiscard]] T* get() const noexcept { return p_; }
-  /// False when empty (default-constructed, moved from, consumed or leaked).
+  /// False when empty (default-constructed, moved from, consumed or leaked). O(1).
   [[nodiscard]] explicit operator bool() const noexcept { return p_ != nullptr; }
-  /// The element's index in this thread's pool (Pool::get(index()) == get()); npos when empty.
+  /// The element's index in this thread's pool (Pool::get(index()) == get()); npos when empty. O(1).
   [[nodiscard]] index_type index() const noexcept {
     return p_ == nullptr ? npos : LocalPool<Pool, T>::index_of(p_);
   }
 
   /// Puts `value` in the element's place and returns the old value. Precondition: not empty.
+  /// O(1): one move of T.
   T replace(T value) {
     HISLAB_ASSERT(p_ != nullptr, "Slot: replace() on an empty slot", 0);
     using std::swap;
@@ -79,7 +80,7 @@ class Slot {
     return value;
   }
   /// Moves the value out, destroys the element and frees its slot; the Slot is empty after.
-  /// Precondition: not empty.
+  /// Precondition: not empty. O(1).
   [[nodiscard]] T into_inner() && {
     HISLAB_ASSERT(p_ != nullptr, "Slot: into_inner() on an empty slot", 0);
     T out(std::move(*p_));
@@ -87,7 +88,7 @@ class Slot {
     return out;
   }
   /// Gives up ownership and keeps the element alive; returns its index, through which
-  /// Pool::get() reaches it and Pool::free() destroys it. npos when empty.
+  /// Pool::get() reaches it and Pool::free() destroys it. npos when empty. O(1).
   [[nodiscard]] index_type leak() && noexcept {
     const index_type i = index();
     p_ = nullptr;
@@ -116,6 +117,7 @@ class LocalPool {
 
   /// Creates this thread's slab. Throws as HiSlab's constructor does, and std::logic_error when
   /// this thread's pool is already initialised.
+  /// Costs what the slab's construction costs (O(pre-faulted pages)).
   static void init(const Options& o = Options{}) {
     if (current() != nullptr)
       detail::throw_logic_error("hislab: LocalPool::init() on a thread whose pool is initialised");
@@ -123,7 +125,7 @@ class LocalPool {
     h.slab.emplace(o);
     current() = &*h.slab;
   }
-  /// True when this thread's pool is initialised (and not shut down).
+  /// True when this thread's pool is initialised (and not shut down). O(1).
   [[nodiscard]] static bool is_initialized() noexcept { return current() != nullptr; }
 
   /// Constructs T(args...) (or T{args...}) in the smallest vacant slot and returns its owner.
@@ -147,21 +149,21 @@ class LocalPool {
     return slot_type(&s->get_unchecked(*i));
   }
 
-  /// Live elements on this thread (leaked ones included); 0 before init().
+  /// Live elements on this thread (leaked ones included); 0 before init(). O(1).
   [[nodiscard]] static size_type size() noexcept { return current() == nullptr ? 0 : current()->size(); }
-  /// This thread's slab's capacity; 0 before init().
+  /// This thread's slab's capacity; 0 before init(). O(1).
   [[nodiscard]] static size_type capacity() noexcept {
     return current() == nullptr ? 0 : current()->capacity();
   }
-  /// The element at `index` (a leaked slot's); nullptr if vacant, out of range or before init().
+  /// The element at `index` (a leaked slot's); nullptr if vacant, out of range or before init(). O(1).
   [[nodiscard]] static T* get(index_type index) noexcept {
     return current() == nullptr ? nullptr : current()->get(index);
   }
   /// Destroys the element at `index` (a leaked slot's); false if vacant, out of range or before
-  /// init(). Freeing an index that a live Slot still owns is the caller's bug.
+  /// init(). Freeing an index that a live Slot still owns is the caller's bug. O(1).
   static bool free(index_type index) noexcept { return current() != nullptr && current()->erase(index); }
   /// Unmaps this thread's slab and returns true (also when never initialised). While any
-  /// element is live (a leaked one too) it changes nothing and returns false.
+  /// element is live (a leaked one too) it changes nothing and returns false. O(1) and one munmap.
   static bool shutdown() noexcept {
     HiSlab<T>* s = current();
     if (s == nullptr) return true;
@@ -171,7 +173,7 @@ class LocalPool {
     return true;
   }
   /// This thread's slab (to iterate, or for its memory controls). Throws std::logic_error
-  /// before init().
+  /// before init(). O(1).
   [[nodiscard]] static HiSlab<T>& slab() {
     if (current() == nullptr)
       detail::throw_logic_error("hislab: LocalPool::slab() before init() on this thread");
@@ -215,7 +217,7 @@ class LocalPool {
     HiSlab<T>* s = current();
     return s == nullptr ? npos : s->index_of(p);
   }
-  /// Frees a Slot's element. The element must belong to this thread's live pool.
+  /// Frees a Slot's element. The element must belong to this thread's live pool. O(1).
   static void release(T* p) noexcept {
     HiSlab<T>* s = current();
     if (HISLAB_UNLIKELY(s == nullptr)) {

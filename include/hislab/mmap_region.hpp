@@ -26,11 +26,12 @@ MmapRegion borrow_region(const MmapRegion& parent, std::size_t offset, std::size
 /// while the region lives, so pointers into it stay valid until it is destroyed.
 class MmapRegion {
  public:
-  /// An empty region: data() == nullptr, size() == 0.
+  /// An empty region: data() == nullptr, size() == 0. O(1).
   MmapRegion() noexcept = default;
 
   /// Reserves `bytes` (rounded up to the page size in use) of address space.
   /// Throws std::system_error when the OS refuses, std::invalid_argument for 0 bytes.
+  /// One mmap (and one madvise under Advise).
   [[nodiscard]] static MmapRegion reserve(std::size_t bytes, HugePages huge = HugePages::Advise) {
     std::error_code ec;
     auto r = try_reserve(bytes, huge, ec);
@@ -39,6 +40,7 @@ class MmapRegion {
   }
 
   /// As reserve(), but reports failure through `ec` (cleared on success).
+  /// One mmap (and one madvise under Advise).
   [[nodiscard]] static std::optional<MmapRegion> try_reserve(std::size_t bytes, HugePages huge,
                                                              std::error_code& ec) noexcept {
     if (bytes == 0) {
@@ -64,7 +66,7 @@ class MmapRegion {
     return MmapRegion(static_cast<std::byte*>(p), rounded, huge, page);
   }
 
-  /// Takes over o's mapping; o is empty.
+  /// Takes over o's mapping; o is empty. O(1).
   MmapRegion(MmapRegion&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)),
         size_(std::exchange(o.size_, 0)),
@@ -89,18 +91,20 @@ class MmapRegion {
 
   /// Commits the pages covering [offset, offset + bytes) (rounded outward, clipped to size()):
   /// MADV_POPULATE_WRITE, or touching each page on kernels that lack it.
+  /// One system call (or a write per page without it); the kernel's work is O(pages).
   std::error_code populate(std::size_t offset, std::size_t bytes) noexcept {
     auto [lo, hi] = outward(offset, bytes);
     return to_ec(detail::os::populate(data_ + lo, hi - lo, page_, huge_ == HugePages::Require));
   }
 
   /// mlock (or mlock2 with MLOCK_ONFAULT) the pages covering the range, rounded outward.
+  /// One system call; the kernel's work is O(pages).
   std::error_code lock(std::size_t offset, std::size_t bytes, bool on_fault = false) noexcept {
     auto [lo, hi] = outward(offset, bytes);
     return to_ec(detail::os::lock(data_ + lo, hi - lo, on_fault));
   }
 
-  /// munlock the pages covering the range, rounded outward.
+  /// munlock the pages covering the range, rounded outward. One system call; the kernel's work is O(pages).
   std::error_code unlock(std::size_t offset, std::size_t bytes) noexcept {
     auto [lo, hi] = outward(offset, bytes);
     return to_ec(detail::os::unlock(data_ + lo, hi - lo));
@@ -108,7 +112,7 @@ class MmapRegion {
 
   /// Asks for transparent huge pages on the whole region from now on (MADV_HUGEPAGE): pages
   /// that fault later may come as huge pages where a 2 MiB-aligned range lies inside it. Best
-  /// effort: the error says why not (EINVAL without THP), and nothing changes on failure.
+  /// effort: the error says why not (EINVAL without THP), and nothing changes on failure. One system call.
   std::error_code advise_huge_pages() noexcept {
     if (size_ == 0) return {};
     return to_ec(detail::os::advise(data_, size_, MADV_HUGEPAGE));
@@ -116,6 +120,7 @@ class MmapRegion {
 
   /// Asks the kernel to back the range with transparent huge pages now (MADV_COLLAPSE, Linux 6.1).
   /// Best effort: the error says why not, and nothing changes on failure.
+  /// One system call; the kernel's work is O(pages).
   std::error_code try_collapse(std::size_t offset, std::size_t bytes) noexcept {
     auto [lo, hi] = outward(offset, bytes);
     if (hi == lo) return {};
@@ -123,7 +128,7 @@ class MmapRegion {
   }
 
   /// Gives back the pages lying wholly inside the range (rounded inward); they read as zero when
-  /// touched again. The reservation stays.
+  /// touched again. The reservation stays. One system call; the kernel's work is O(pages).
   void release(std::size_t offset, std::size_t bytes) noexcept {
     if (offset >= size_) return;
     if (bytes > size_ - offset) bytes = size_ - offset;
@@ -132,16 +137,16 @@ class MmapRegion {
     if (hi > lo) (void)detail::os::advise(data_ + lo, hi - lo, MADV_DONTNEED);
   }
 
-  /// The first byte; nullptr when empty.
+  /// The first byte; nullptr when empty. O(1).
   [[nodiscard]] std::byte* data() const noexcept { return data_; }
-  /// Bytes reserved (a multiple of page_size()).
+  /// Bytes reserved (a multiple of page_size()). O(1).
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  /// The huge-page policy it was reserved with.
+  /// The huge-page policy it was reserved with. O(1).
   [[nodiscard]] HugePages huge_pages() const noexcept { return huge_; }
-  /// The page size in use: the base page size, or the huge page size under HugePages::Require.
+  /// The page size in use: the base page size, or the huge page size under HugePages::Require. O(1).
   [[nodiscard]] std::size_t page_size() const noexcept { return page_; }
 
-  /// Exchanges two regions.
+  /// Exchanges two regions. O(1).
   friend void swap(MmapRegion& a, MmapRegion& b) noexcept {
     std::swap(a.data_, b.data_);
     std::swap(a.size_, b.size_);

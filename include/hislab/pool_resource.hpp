@@ -89,7 +89,7 @@ class PoolResource : public std::pmr::memory_resource {
  public:
   /// Reserves address space for every class up to max_block (nothing is committed). Throws
   /// std::invalid_argument for max_block > 4096, blocks_per_class == 0 or HugePages::Require;
-  /// std::system_error when the OS refuses the reservation.
+  /// std::system_error when the OS refuses the reservation. O(classes) system calls.
   explicit PoolResource(const PoolOptions& o = {},
                         std::pmr::memory_resource* upstream = std::pmr::get_default_resource())
       : upstream_(upstream) {
@@ -121,15 +121,16 @@ class PoolResource : public std::pmr::memory_resource {
   PoolResource& operator=(const PoolResource&) = delete;
   ~PoolResource() override = default;
 
-  /// Where requests the pool does not serve go.
+  /// Where requests the pool does not serve go. O(1).
   [[nodiscard]] std::pmr::memory_resource* upstream() const noexcept { return upstream_; }
-  /// Bytes of address space reserved: every class's range and its bitmaps.
+  /// Bytes of address space reserved: every class's range and its bitmaps. O(classes).
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
     std::size_t bitmaps = 0;
     for_each_class([&]<std::size_t K>() { bitmaps += std::get<K>(cores_).memory_reserved() - range(); });
     return arena_.size() + bitmaps;
   }
   /// Bytes of blocks and bitmaps pre-faulted or touched, up to each class's high-water mark.
+  /// O(classes * levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     std::size_t total = 0;
     for_each_class([&]<std::size_t K>() { total += std::get<K>(cores_).memory_committed(); });
@@ -159,7 +160,7 @@ class PoolResource : public std::pmr::memory_resource {
     return why;
   }
   /// The block size of the class that serves `bytes` at `align`, or 0 when such a request goes
-  /// upstream.
+  /// upstream. O(1).
   [[nodiscard]] std::size_t block_size_for(std::size_t bytes, std::size_t align) const noexcept {
     const std::size_t k = detail::pool_class_for(bytes, align);
     return k < classes_ && bytes <= max_block_ ? detail::pool_class_sizes[k] : 0;
@@ -295,7 +296,7 @@ class PoolAllocator {
   using propagate_on_container_swap = std::true_type;             ///< as above
   using is_always_equal = std::false_type;                        ///< equal only over the same resource
 
-  /// An allocator over `r`, which must outlive it and every container using it.
+  /// An allocator over `r`, which must outlive it and every container using it. O(1).
   explicit PoolAllocator(PoolResource& r) noexcept : r_(&r) {}
   /// Rebinding: over o's resource.
   template <class U>
@@ -303,12 +304,13 @@ class PoolAllocator {
 
   /// Storage for n objects of T; std::bad_alloc when the class is full (or upstream refuses),
   /// std::bad_array_new_length when n * sizeof(T) overflows.
+  /// O(1) amortized (a size class's insert), or the upstream's cost.
   [[nodiscard]] T* allocate(std::size_t n) {
     return static_cast<T*>(r_->allocate_typed<sizeof(T), alignof(T)>(n));
   }
-  /// Returns storage from allocate(n) with the same n.
+  /// Returns storage from allocate(n) with the same n. O(1), or the upstream's cost.
   void deallocate(T* p, std::size_t n) noexcept { r_->deallocate_typed<sizeof(T), alignof(T)>(p, n); }
-  /// The resource it allocates from.
+  /// The resource it allocates from. O(1).
   [[nodiscard]] PoolResource* resource() const noexcept { return r_; }
 
   /// Equal iff over the same resource.

@@ -38,14 +38,14 @@ namespace detail {
 template <class Core>
 class MemoryApi {
  public:
-  /// Bytes of address space reserved: elements and every bitmap level.
+  /// Bytes of address space reserved: elements and every bitmap level. O(1).
   [[nodiscard]] std::size_t memory_reserved() const noexcept { return core_.memory_reserved(); }
-  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
+  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity). O(levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept { return core_.memory_committed(); }
   /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. O(committed). Throws
   /// std::system_error if refused; the container stays usable and unlocked.
   void lock_memory() { core_.lock_memory(); }
-  /// Undoes lock_memory(). Nothing is lost or moved.
+  /// Undoes lock_memory(). Nothing is lost or moved. O(committed runs) system calls.
   void unlock_memory() noexcept { core_.unlock_memory(); }
   /// Pre-faults the pages of slots [0, n). O(pages). n > capacity() throws CapacityError;
   /// a refused page throws std::system_error. Nothing moves.
@@ -55,7 +55,7 @@ class MemoryApi {
   std::size_t trim() noexcept { return core_.trim(); }
   /// Asks the kernel to back the committed element memory with transparent huge pages now
   /// (MADV_COLLAPSE, Linux 6.1). Best effort: the errno when refused (EINVAL on older kernels),
-  /// and nothing is lost or moved either way.
+  /// and nothing is lost or moved either way. O(committed runs) system calls.
   std::error_code try_collapse() noexcept { return core_.try_collapse(); }
   /// Recomputes the container's bookkeeping from its bitmaps (O(capacity)), for tests and
   /// fuzzers: nullptr when every invariant holds, else which one does not (the list is in
@@ -106,16 +106,16 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// across a move or swap of the slab.
   class VacantEntry {
    public:
-    /// Takes over `o`'s index; `o` is spent.
+    /// Takes over `o`'s index; `o` is spent. O(1).
     VacantEntry(VacantEntry&& o) noexcept : slab_(std::exchange(o.slab_, nullptr)), i_(o.i_) {}
     VacantEntry(const VacantEntry&) = delete;
     VacantEntry& operator=(const VacantEntry&) = delete;
     VacantEntry& operator=(VacantEntry&&) = delete;
-    /// Destroyed unused: the index becomes vacant again.
+    /// Destroyed unused: the index becomes vacant again. O(held indices).
     ~VacantEntry() {
       if (slab_ != nullptr) slab_->core_.unhold(i_);
     }
-    /// The index the value will have.
+    /// The index the value will have. O(1).
     [[nodiscard]] index_type index() const noexcept { return i_; }
     /// Constructs the value at index(); the entry is spent afterwards. If the constructor
     /// throws, the index stays held by the entry (and is freed with it).
@@ -262,7 +262,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
 
   /// The element at `i`, or nullptr when `i` is vacant or out of range. O(1).
   [[nodiscard]] T* get(index_type i) noexcept { return core_.get(i); }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(1).
   [[nodiscard]] const T* get(index_type i) const noexcept { return core_.get(i); }
   /// The element at `i`. O(1). Precondition: contains(i) (checked by HISLAB_ASSERT).
   [[nodiscard]] T& operator[](index_type i) noexcept {
@@ -280,7 +280,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
     return *core_.ptr(i);
   }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(1).
   [[nodiscard]] const T& at(index_type i) const {
     if (!core_.contains(i))
       throw_out_of_range_at("hislab: at() on a vacant or out-of-range index", i, core_.capacity());
@@ -288,7 +288,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   }
   /// The element at `i`, unchecked: `i` must be occupied. O(1), one memory access.
   [[nodiscard]] T& get_unchecked(index_type i) noexcept { return *core_.ptr(i); }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(1).
   [[nodiscard]] const T& get_unchecked(index_type i) const noexcept { return *core_.ptr(i); }
   /// Both elements at once: references to the values at `a` and `b` when both are live and
   /// a != b; empty otherwise (so the two references never alias). O(1).
@@ -301,12 +301,12 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   [[nodiscard]] index_type index_of(const T* p) const noexcept { return core_.index_of(p); }
   /// True when `i` holds an element; false for vacant, held or out-of-range indices. O(1).
   [[nodiscard]] bool contains(index_type i) const noexcept { return core_.contains(i); }
-  /// Same as contains().
+  /// Same as contains(). O(1).
   [[nodiscard]] bool is_occupied(index_type i) const noexcept { return core_.contains(i); }
 
   /// Live elements (held and retired slots not counted). O(1).
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
-  /// size() == 0.
+  /// size() == 0. O(1).
   [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
   /// True when no index is vacant (an index held by a VacantEntry is not vacant). O(1).
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
@@ -316,27 +316,27 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   // ---- iteration ----------------------------------------------------------------------------
 
   /// Iteration in ascending index order; vacant 512-slot blocks cost one summary bit each.
-  /// Inserting or removing invalidates iterators (not element references).
+  /// Inserting or removing invalidates iterators (not element references). O(levels).
   [[nodiscard]] iterator begin() noexcept { return {&core_, core_.next_live(0)}; }
-  /// Past the last element.
+  /// Past the last element. O(1).
   [[nodiscard]] iterator end() noexcept { return {&core_, npos}; }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(levels).
   [[nodiscard]] const_iterator begin() const noexcept { return {&core_, core_.next_live(0)}; }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(1).
   [[nodiscard]] const_iterator end() const noexcept { return {&core_, npos}; }
-  /// begin() of a const slab.
+  /// begin() of a const slab. O(levels).
   [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
-  /// end() of a const slab.
+  /// end() of a const slab. O(1).
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// The elements alone (T&), in ascending index order: `for (T& v : slab.values())`, or a
   /// range for the standard algorithms. The natural `slab | std::views::values` cannot work:
   /// libstdc++ reaches a tuple-like element through std::get, which only std's own types have.
-  /// A borrowed forward view that refers to the slab; invalidated as iterators are. O(1).
+  /// A borrowed forward view that refers to the slab; invalidated as iterators are. O(levels).
   [[nodiscard]] value_view values() noexcept {
     return {value_iterator{&core_, core_.next_live(0)}, {&core_, npos}};
   }
-  /// As the overload above, on a const slab (const T&).
+  /// As the overload above, on a const slab (const T&). O(levels).
   [[nodiscard]] const_value_view values() const noexcept {
     return {const_value_iterator{&core_, core_.next_live(0)}, {&core_, npos}};
   }
@@ -380,7 +380,7 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return sample_unique(g, n, live(), out);
   }
-  /// Same as size().
+  /// Same as size(). O(1).
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
 
  protected:

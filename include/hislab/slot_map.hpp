@@ -43,21 +43,21 @@ class SlotMap;
 template <class Tag = void>
 class Key {
  public:
-  /// The null key: valid in no SlotMap.
+  /// The null key: valid in no SlotMap. O(1).
   constexpr Key() noexcept = default;
-  /// The slot; npos for the null key.
+  /// The slot; npos for the null key. O(1).
   [[nodiscard]] constexpr index_type index() const noexcept { return index_; }
-  /// The slot's generation when the key was handed out (odd for a key of a live element).
+  /// The slot's generation when the key was handed out (odd for a key of a live element). O(1).
   [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return generation_; }
-  /// True for the null key (and any key whose index is npos).
+  /// True for the null key (and any key whose index is npos). O(1).
   [[nodiscard]] constexpr bool is_null() const noexcept { return index_ == npos; }
   /// The key as one integer, for storage and the wire: the generation in the high 32 bits, the
-  /// index in the low 32 bits.
+  /// index in the low 32 bits. O(1).
   [[nodiscard]] constexpr std::uint64_t to_bits() const noexcept {
     return std::uint64_t{generation_} << 32 | index_;
   }
   /// The key whose to_bits() is `bits`. Any value is accepted: a map answers a key it never
-  /// gave out as it answers a stale one (nullptr / empty / false / std::out_of_range).
+  /// gave out as it answers a stale one (nullptr / empty / false / std::out_of_range). O(1).
   [[nodiscard]] static constexpr Key from_bits(std::uint64_t bits) noexcept {
     return Key(static_cast<index_type>(bits), static_cast<std::uint32_t>(bits >> 32));
   }
@@ -126,16 +126,16 @@ class SlotMap {
   /// only, it must not outlive its map, nor live across a move or swap of the map.
   class VacantEntry {
    public:
-    /// Takes over o's slot; o is spent.
+    /// Takes over o's slot; o is spent. O(1).
     VacantEntry(VacantEntry&& o) noexcept : map_(std::exchange(o.map_, nullptr)), i_(o.i_) {}
     VacantEntry(const VacantEntry&) = delete;
     VacantEntry& operator=(const VacantEntry&) = delete;
     VacantEntry& operator=(VacantEntry&&) = delete;
-    /// Destroyed unused: the slot becomes vacant again and key() never becomes valid.
+    /// Destroyed unused: the slot becomes vacant again and key() never becomes valid. O(held indices).
     ~VacantEntry() {
       if (map_ != nullptr) map_->core_.unhold(i_);
     }
-    /// The key the value will have.
+    /// The key the value will have. O(1).
     [[nodiscard]] key_type key() const noexcept { return key_type(i_, map_ ? map_->gen(i_) + 1 : 0); }
     /// Constructs the value; key() is valid from now on and the entry is spent. If the
     /// constructor throws, the slot stays held by the entry (and is freed with it).
@@ -310,16 +310,16 @@ class SlotMap {
 
   /// The element of `k`, or nullptr when `k` is stale, null, out of range or forged. O(1).
   [[nodiscard]] T* get(key_type k) noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
-  /// As the overload above, on a const map.
+  /// As the overload above, on a const map. O(1).
   [[nodiscard]] const T* get(key_type k) const noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
-  /// The element of `k`; throws std::out_of_range when `k` is not live.
+  /// The element of `k`; throws std::out_of_range when `k` is not live. O(1).
   [[nodiscard]] T& at(key_type k) {
     if (!live(k))
       detail::throw_out_of_range_at("hislab: SlotMap::at() with a stale, null or foreign key; its index",
                                     k.index(), capacity());
     return *core_.ptr(k.index());
   }
-  /// As the overload above, on a const map.
+  /// As the overload above, on a const map. O(1).
   [[nodiscard]] const T& at(key_type k) const {
     if (!live(k))
       detail::throw_out_of_range_at("hislab: SlotMap::at() with a stale, null or foreign key; its index",
@@ -336,19 +336,19 @@ class SlotMap {
     HISLAB_ASSERT(live(k), "SlotMap::operator[] with a key that is not live; its index", k.index());
     return *core_.ptr(k.index());
   }
-  /// True when `k` names a live element.
+  /// True when `k` names a live element. O(1).
   [[nodiscard]] bool contains(key_type k) const noexcept { return live(k); }
-  /// Both elements at once, when `a` and `b` are live and name different slots; else empty.
+  /// Both elements at once, when `a` and `b` are live and name different slots; else empty. O(1).
   [[nodiscard]] std::optional<std::pair<T&, T&>> get_disjoint(key_type a, key_type b) noexcept {
     if (a.index() == b.index() || !live(a) || !live(b)) return std::nullopt;
     return std::optional<std::pair<T&, T&>>(std::in_place, *core_.ptr(a.index()), *core_.ptr(b.index()));
   }
   /// The live key at slot `i`; the null key if `i` is vacant, held, retired or out of range.
-  /// (A literal 0 is ambiguous with key_of(const T*): write 0u.)
+  /// (A literal 0 is ambiguous with key_of(const T*): write 0u.) O(1).
   [[nodiscard]] key_type key_of(index_type i) const noexcept {
     return i < capacity() && (gen(i) & 1u) != 0 ? key_at(i) : key_type{};
   }
-  /// The key of the live element at `p`; the null key for any other address.
+  /// The key of the live element at `p`; the null key for any other address. O(1).
   [[nodiscard]] key_type key_of(const T* p) const noexcept {
     const index_type i = core_.index_of(p);
     return i == npos ? key_type{} : key_at(i);
@@ -356,29 +356,29 @@ class SlotMap {
 
   /// Live elements (held and retired slots not counted). O(1).
   [[nodiscard]] size_type size() const noexcept { return core_.size(); }
-  /// size() == 0.
+  /// size() == 0. O(1).
   [[nodiscard]] bool empty() const noexcept { return core_.size() == 0; }
-  /// True when every slot is occupied, held by a VacantEntry, or retired.
+  /// True when every slot is occupied, held by a VacantEntry, or retired. O(1).
   [[nodiscard]] bool full() const noexcept { return core_.full(); }
-  /// The virtual capacity: key indices are below it.
+  /// The virtual capacity: key indices are below it. O(1).
   [[nodiscard]] size_type capacity() const noexcept { return core_.capacity(); }
-  /// Slots taken out of use for good because their generations are used up.
+  /// Slots taken out of use for good because their generations are used up. O(1).
   [[nodiscard]] size_type retired() const noexcept { return core_.retired(); }
 
   // ---- iteration ----------------------------------------------------------------------------
 
   /// Ascending index order, yielding KeyEntry{key, value}. Inserting or removing invalidates
-  /// iterators (not element references).
+  /// iterators (not element references). O(levels).
   [[nodiscard]] iterator begin() noexcept { return {this, core_.next_live(0)}; }
-  /// Past the last element.
+  /// Past the last element. O(1).
   [[nodiscard]] iterator end() noexcept { return {this, npos}; }
-  /// As the overload above, on a const map.
+  /// As the overload above, on a const map. O(levels).
   [[nodiscard]] const_iterator begin() const noexcept { return {this, core_.next_live(0)}; }
-  /// As the overload above, on a const map.
+  /// As the overload above, on a const map. O(1).
   [[nodiscard]] const_iterator end() const noexcept { return {this, npos}; }
-  /// begin() of a const map.
+  /// begin() of a const map. O(levels).
   [[nodiscard]] const_iterator cbegin() const noexcept { return begin(); }
-  /// end() of a const map.
+  /// end() of a const map. O(1).
   [[nodiscard]] const_iterator cend() const noexcept { return end(); }
 
   /// Calls f(key, T&) for each element in ascending index order. O(size() + occupied blocks).
@@ -417,16 +417,16 @@ class SlotMap {
   Out random_occupied_unique(G&& g, std::size_t n, Out out) const {
     return detail::sample_unique(g, n, detail::LiveSet<T, false>{core_}, KeyWriter<Out>{this, out}).out;
   }
-  /// Same as size().
+  /// Same as size(). O(1).
   [[nodiscard]] size_type count_occupied() const noexcept { return core_.size(); }
 
   // ---- memory -------------------------------------------------------------------------------
 
-  /// Bytes of address space reserved: elements, bitmaps and generations.
+  /// Bytes of address space reserved: elements, bitmaps and generations. O(1).
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
     return core_.memory_reserved() + gens_.size();
   }
-  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity).
+  /// Bytes pre-faulted or touched, up to the high-water mark (page granularity). O(levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (capacity() == 0) return 0;
     const std::size_t page = gens_.page_size();
@@ -434,7 +434,7 @@ class SlotMap {
            (std::size_t{gen_high_} * sizeof(std::uint32_t) + page - 1) / page * page;
   }
   /// mlock what is committed, and (MLOCK_ONFAULT) what is committed later. Throws
-  /// std::system_error if refused; the map stays usable and unlocked.
+  /// std::system_error if refused; the map stays usable and unlocked. O(committed runs) system calls.
   void lock_memory() {
     core_.lock_memory();
     if (auto ec = lock_gens()) {
@@ -442,22 +442,24 @@ class SlotMap {
       detail::throw_error_code(ec, "hislab: lock_memory(): mlock refused");
     }
   }
-  /// Undoes lock_memory(). Nothing is lost or moved.
+  /// Undoes lock_memory(). Nothing is lost or moved. O(committed runs) system calls.
   void unlock_memory() noexcept {
     core_.unlock_memory();
     if (capacity() != 0) (void)gens_.unlock(0, gens_.size());
     gens_locked_below_ = not_locked;
   }
   /// Pre-faults the pages of slots [0, n) and of their generations. n > capacity() throws
-  /// CapacityError.
+  /// CapacityError. O(pages of slots [0, n)).
   void reserve(size_type n) {
     core_.reserve(n);
     if (auto ec = prefault_gens(n)) detail::throw_error_code(ec, "hislab: reserve() could not commit memory");
   }
   /// Gives back the element pages that hold vacant slots only (generations stay: they are what
   /// keeps old keys stale). No key or reference is invalidated; returns the bytes released.
+  /// O(committed pages).
   std::size_t trim() noexcept { return core_.trim(); }
   /// MADV_COLLAPSE over the committed element memory; best effort, the errno when refused.
+  /// O(committed runs) system calls.
   std::error_code try_collapse() noexcept { return core_.try_collapse(); }
   /// The core's invariants (HiSlab's), then: a slot's generation is odd exactly when it holds
   /// an element, and none was written at or above the generations' high-water mark. O(capacity);

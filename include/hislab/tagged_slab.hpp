@@ -44,7 +44,7 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
 
   // ---- tagging ------------------------------------------------------------------------------
 
-  /// Inserts (as insert()) and tags the new element.
+  /// Inserts (as insert()) and tags the new element. O(1) amortized.
   index_type insert_tagged(T v) {
     const index_type i = this->insert(std::move(v));
     tag_bits().set(i);
@@ -58,20 +58,20 @@ class TaggedHiSlab : public detail::SlabApi<TaggedHiSlab<T>, T, true> {
     return i;
   }
   /// Tags an occupied slot. True if it was occupied and untagged and now is tagged; false for
-  /// vacant, out-of-range or already tagged indices.
+  /// vacant, out-of-range or already tagged indices. O(1) amortized.
   bool tag(index_type i) noexcept { return this->core_.contains(i) && tag_bits().set(i); }
-  /// True if the slot was tagged (and now is not).
+  /// True if the slot was tagged (and now is not). O(1) amortized.
   bool untag(index_type i) noexcept { return tag_bits().reset(i); }
   /// True when `i` is tagged (false for vacant or out-of-range indices). O(1).
   [[nodiscard]] bool is_tagged(index_type i) const noexcept { return tag_bits().test(i); }
   /// Number of tagged elements. O(1).
   [[nodiscard]] size_type count_tagged() const noexcept { return tag_bits().count(); }
 
-  /// The tagged elements in ascending index order: a std::ranges::view of Entry<T>.
+  /// The tagged elements in ascending index order: a std::ranges::view of Entry<T>. O(levels).
   [[nodiscard]] tagged_view tagged() noexcept {
     return {tagged_iterator(this, tag_bits().find_next_set(0)), tagged_iterator(this, npos)};
   }
-  /// As the overload above, on a const slab.
+  /// As the overload above, on a const slab. O(levels).
   [[nodiscard]] const_tagged_view tagged() const noexcept {
     return {const_tagged_iterator(this, tag_bits().find_next_set(0)), const_tagged_iterator(this, npos)};
   }
