@@ -67,7 +67,7 @@ TARGETS = [
     target("iterate dense vs free-list slab", "iterate_dense_16B", "free_list", 1.1),
     target("iterate 10% sparse vs free-list slab", "iterate_sparse10_16B", "free_list", 0.25),
     target("iterate 10% sparse vs colony", "iterate_sparse10_16B", "colony", 1.0),
-    target("fill (pre-faulted) vs free-list slab", "fill_16B", "free_list", 1.0),
+    target("fill (pre-faulted) vs reserved free-list slab", "fill_16B", "free_list_reserved", 1.0),
     target("fill latency p99.9 vs free-list slab", "latency_fill", "free_list", 0.25, col=P999),
     target("fill latency max vs free-list slab", "latency_fill", "free_list", 0.01, col=MAX),
     target("churn latency p50 vs free-list slab", "latency_churn", "free_list", 0.5),
@@ -93,7 +93,7 @@ HEADLINE = [
     ("random get (`get_unchecked`)", "get_16B", ["free_list", "new_delete"]),
     ("iterate, 10% live", "iterate_sparse10_16B", ["free_list", "colony"]),
     ("iterate, all live", "iterate_dense_16B", ["free_list", "colony"]),
-    ("fill (pre-faulted)", "fill_16B", ["free_list", "new_delete"]),
+    ("fill (pre-faulted)", "fill_16B", ["free_list_reserved", "new_delete"]),
 ]
 
 
