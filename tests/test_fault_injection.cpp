@@ -17,6 +17,7 @@
 #include "support/catch.hpp"
 #include "support/death.hpp"
 #include "support/hugepages.hpp"
+#include "support/memlock.hpp"
 
 using hislab::HugePages;
 using hislab::index_type;
@@ -33,21 +34,10 @@ namespace {
 
 bool is_mlock_refusal(const std::error_code& ec) { return ec.value() == ENOMEM || ec.value() == EPERM; }
 
-/// In a child whose RLIMIT_MEMLOCK is 0 (and which is not root, which the limit does not bind):
-/// `body` returns 0 when every check passed, else the number of the first that failed.
+/// In a child whose RLIMIT_MEMLOCK is 0 (see hislab_test::with_memlock_limit).
 template <class F>
 void with_no_memlock(F body) {
-  auto res = hislab_test::run_in_child([&] {
-    struct rlimit rl {
-      0, 0
-    };
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
-    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
-    ::_exit(body());
-  });
-  INFO(res.err);
-  REQUIRE_FALSE(res.signaled);
-  REQUIRE(res.exit_code == 0);
+  hislab_test::with_memlock_limit(0, body);
 }
 
 /// The checks shared by the containers with try_create(): construction with lock_memory is

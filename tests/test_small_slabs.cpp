@@ -25,6 +25,7 @@
 #include "support/catch.hpp"
 #include "support/death.hpp"
 #include "support/environment.hpp"
+#include "support/memlock.hpp"
 
 using hislab::HiSlab;
 using hislab::HugePages;
@@ -218,23 +219,11 @@ TEST_CASE("lock_memory() locks what is committed, not the reservation", "[memory
 
 #if HISLAB_TEST_EXCEPTIONS
 namespace {
-/// Runs body() in a child whose RLIMIT_MEMLOCK is `bytes`, as uid 65534 when run as root (root
-/// ignores the limit); body returns 0 when every check passed, else the number of the first
-/// that failed.
+/// hislab_test::with_memlock_limit where mlock2(MLOCK_ONFAULT) exists (not under qemu-user).
 template <class F>
 void with_memlock_limit(std::size_t bytes, F body) {
   if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
-  auto res = hislab_test::run_in_child([&] {
-    struct rlimit rl {
-      bytes, bytes
-    };
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) ::_exit(100);
-    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(101);
-    ::_exit(body());
-  });
-  INFO(res.err);
-  REQUIRE_FALSE(res.signaled);
-  REQUIRE(res.exit_code == 0);
+  hislab_test::with_memlock_limit(bytes, body);
 }
 }  // namespace
 
