@@ -428,7 +428,7 @@ struct HierBitmapTestAccess {
   static void set_hint(HierBitmap& h, std::size_t b) { h.hint_ = b; }
   static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
   static void set_first_unset(HierBitmap& h, hislab::detail::LowestUnset fz) { h.first_unset_ = fz; }
-  static void set_high_block(HierBitmap& h, std::size_t b) { h.high_block_ = b; }
+  static void set_used_blocks(HierBitmap& h, std::size_t n) { h.used_blocks_ = n; }
 };
 }  // namespace hislab::detail
 
@@ -458,7 +458,7 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
       {"the cached lowest 0",
        [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(18, true)); }},
       {"the owed flag", [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(17)); }},
-      {"the highest block", [](HierBitmap& h) { A::set_high_block(h, 100); }},
+      {"the blocks in use", [](HierBitmap& h) { A::set_used_blocks(h, 200); }},
   };
   for (const auto& [what, corrupt] : cases) {
     INFO("corrupted: " << what);

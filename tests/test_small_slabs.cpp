@@ -195,6 +195,39 @@ TEST_CASE("memory_committed() agrees with the pages the kernel holds resident", 
   }
 }
 
+TEST_CASE("An empty container writes nothing: no page of its reservation is resident",
+          "[memory][novalgrind]") {
+  if (kernel_view_unavailable()) HISLAB_SKIP("the kernel's view is not readable under ASan or qemu-user");
+  auto check = [](auto make) {
+    const hislab_test::NewMappings mappings;
+    auto c = make();
+    const hislab_test::Ranges ranges = mappings.added();
+    REQUIRE_FALSE(ranges.empty());
+    CHECK(resident_bytes(ranges) == 0);
+    CHECK(c.memory_committed() == 0);
+    const hislab_test::NewMappings copy_mappings;
+    auto copy = c;
+    CHECK(resident_bytes(copy_mappings.added()) == 0);
+    CHECK(copy.memory_committed() == 0);
+    // The first insert writes the element's page and the bitmap pages it uses, and no others.
+    (void)c.insert(7);
+    CHECK(resident_bytes(ranges) > 0);
+    CHECK(within(resident_bytes(ranges), c.memory_committed(), 3 * page));
+  };
+  SECTION("HiSlab<int>, default options") {
+    check([] { return HiSlab<int>(Options{}); });
+  }
+  SECTION("HiSlab<std::uint64_t>, 2^32 slots") {
+    check([] { return HiSlab<std::uint64_t>(Options{0, 0xFFFF'FFFFu, HugePages::None}); });
+  }
+  SECTION("TaggedHiSlab<int>") {
+    check([] { return hislab::TaggedHiSlab<int>(Options{}); });
+  }
+  SECTION("SlotMap<int>") {
+    check([] { return hislab::SlotMap<int>(Options{}); });
+  }
+}
+
 TEST_CASE("lock_memory() locks what is committed, not the reservation", "[memory][lock][novalgrind]") {
   if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
   const long before = hislab_test::locked_bytes();

@@ -148,7 +148,8 @@ class HierBitmap {
     swap(next_hint_, o.next_hint_);
     swap(first_unset_, o.first_unset_);
     swap(last_bits_, o.last_bits_);
-    swap(high_block_, o.high_block_);
+    swap(used_blocks_, o.used_blocks_);
+    swap(padded_, o.padded_);
   }
   /// a.swap(b). O(1).
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
@@ -336,14 +337,14 @@ class HierBitmap {
   /// Bytes of address space reserved for all levels. O(1).
   [[nodiscard]] std::size_t memory_reserved() const noexcept { return region_.size(); }
 
-  /// Bytes of the levels up to the highest block ever written (an upper bound of what is
-  /// resident), rounded to pages. O(levels).
+  /// Bytes of the pages that the blocks ever set or populated use in every level (an upper
+  /// bound of what is resident; 0 while nothing was), rounded to pages. O(levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (cap_ == 0) return 0;
     // The pages of the used ranges, each page once although several arrays share it.
     const std::size_t page = region_.page_size();
     std::size_t total = 0, counted_to = 0;  // pages below counted_to are counted
-    detail::for_each_used_range(layout(), high_block_ + 1, [&](std::size_t off, std::size_t bytes) {
+    detail::for_each_used_range(layout(), used_blocks_, [&](std::size_t off, std::size_t bytes) {
       const std::size_t lo = std::max(off / page * page, counted_to);
       const std::size_t hi = (off + bytes + page - 1) / page * page;
       if (hi > lo) total += hi - lo;
@@ -364,7 +365,7 @@ class HierBitmap {
     });
     // memory_committed() counts up to the highest block whose pages may be resident.
     const std::size_t last = std::min<std::size_t>(detail::block_of(std::size_t{bits} - 1), n_[0] - 1);
-    if (!ec && last > high_block_) high_block_ = last;
+    if (!ec && last >= used_blocks_) used_blocks_ = last + 1;
     return ec;
   }
 
@@ -414,7 +415,8 @@ class HierBitmap {
   ///     not 0"; children past the end read 0;
   ///  4. full: level 1 bit b is "block b full", except that of hint_, which may be set while the
   ///     block is not full (the one stale bit); a bit at level l > 1 is "word of level l - 1 all
-  ///     ones" as stored; children past the end read 1 (pad_);
+  ///     ones" as stored; children past the end read 1 (pad_) from the first bit ever set on,
+  ///     0 before (an empty bitmap writes nothing);
   ///  5. counts: counts_[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
   ///     lowest 0 when its decrement is owed; counts_[l][g] (1 < l < levels_) sums 64 of level
   ///     l - 1; with one level, counts_[1][0] is count_ (plus the owed 1); padding is 0;
@@ -422,7 +424,7 @@ class HierBitmap {
   ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n_[0]: none);
   ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()`
   ///     in its low bit when the counts owe i's decrement;
-  ///  9. high_block_ is at least the highest non-empty block.
+  ///  9. used_blocks_ is above the highest non-empty block.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (cap_ == 0) return count_ == 0 ? nullptr : "an empty bitmap counts bits";
     const std::size_t nb = n_[0];
@@ -446,6 +448,7 @@ class HierBitmap {
     for (std::size_t b = nb; b < detail::groups_for(nb) * detail::group_size; ++b)
       if (c0_[b] != 0) return "block count padding is not 0";
     if (total != count_) return "count() differs from the sum of the block counts";
+    if (count_ != 0 && !padded_) return "bits are set but the padding was never written";
     auto block_full = [&](std::size_t b) {
       return c0_[b] == (b + 1 == nb ? last_bits_ : unsigned{detail::block_bits});
     };
@@ -457,7 +460,9 @@ class HierBitmap {
         const bool fu = ((full_[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
         if (j >= children) {
           if (ne) return "a non-empty bit past the end is set";
-          if (!fu) return "a full bit past the end is clear";
+          if (fu != padded_)
+            return padded_ ? "a full bit past the end is clear"
+                           : "a full bit past the end is set before padding";
           continue;
         }
         const bool want_ne = l == 1 ? c0_[j] != 0 : nonempty_[l - 1][j] != 0;
@@ -512,8 +517,8 @@ class HierBitmap {
     if (fz.known() && detail::block_of(fz.bit()) != hint_)
       return "the cached lowest 0 is not in the hint block";
     // 9
-    if (highest_nonempty != none && high_block_ < highest_nonempty)
-      return "high_block_ is below a non-empty block";
+    if (highest_nonempty != none && used_blocks_ <= highest_nonempty)
+      return "used_blocks_ does not cover a non-empty block";
     return nullptr;
   }
 
@@ -553,11 +558,8 @@ class HierBitmap {
       const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
       h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
     }
-    // The padding 1s of each level's last full word; fresh memory reads 0, so a word without
-    // padding is not written (and its page not faulted). A loop of its own: with the stores in
-    // the loop above, GCC 12 (-O3 -march=native) warns that `lay` may be used uninitialized.
-    for (int l = 1; l <= h.levels_; ++l)
-      if (h.pad_[l] != 0) h.full_[l][h.n_[l] - 1] = h.pad_[l];
+    // The padding 1s are written with the first bit set (write_padding()): an empty bitmap
+    // writes nothing, so creating one faults no page in.
     const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
     h.first_unset_ = LowestUnset::at(0);
@@ -718,7 +720,10 @@ class HierBitmap {
   }
 
   HISLAB_OUT_OF_LINE void on_nonempty(std::size_t pos) noexcept {
-    if (pos > high_block_) high_block_ = pos;
+    // Every first bit of a block comes here, so the first bit ever set does: before it, no
+    // word can be full and the padding is not read.
+    if (HISLAB_UNLIKELY(!padded_)) write_padding();
+    if (pos >= used_blocks_) used_blocks_ = pos + 1;
     for (int l = 1; l <= levels_; ++l) {
       std::uint64_t& w = nonempty_[l][pos >> detail::group_shift];
       const std::uint64_t old = w;
@@ -726,6 +731,14 @@ class HierBitmap {
       if (old != 0) return;
       pos >>= 6;
     }
+  }
+
+  /// Writes the padding 1s of each level's last full word (children past the end read full).
+  /// Fresh memory reads 0, so a word without padding is not written.
+  void write_padding() noexcept {
+    for (int l = 1; l <= levels_; ++l)
+      if (pad_[l] != 0) full_[l][n_[l] - 1] = pad_[l];
+    padded_ = true;
   }
 
   HISLAB_OUT_OF_LINE void on_empty(std::size_t pos) noexcept {
@@ -854,12 +867,13 @@ class HierBitmap {
   // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
   // operation's 8-byte load of one half may not be forwarded (docs/design.md, the cached
   // lowest 0). The churn_16B/hislab row of bench/README.md is where a change here shows.
-  std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
-  std::size_t high_block_ = 0;
+  std::size_t hint_ = 0;         // lowest non-full block; every block below it is full
+  std::size_t used_blocks_ = 0;  // blocks [0, it) may have pages resident: set or populated
   // The lowest 0 bit when known: it lies in hint_ and, when owed, the rank counts still count
   // it as set (owe_lowest()).
   LowestUnset first_unset_;
   unsigned last_bits_ = 0;
+  bool padded_ = false;           // the padding 1s are written: from the first bit ever set on
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
 };
 
