@@ -421,14 +421,14 @@ struct HierBitmapTestAccess {
   static void bump_block_count(HierBitmap& h, std::size_t b) { ++h.c0_[b]; }
   static void bump_count(HierBitmap& h) { ++h.count_; }
   static void flip_nonempty(HierBitmap& h, int l, std::size_t j) {
-    h.nonempty_[l][j >> 6] ^= 1ull << (j & 63);
+    h.lv_->nonempty[l][j >> 6] ^= 1ull << (j & 63);
   }
-  static void flip_full(HierBitmap& h, int l, std::size_t j) { h.full_[l][j >> 6] ^= 1ull << (j & 63); }
-  static void bump_rank_count(HierBitmap& h, int l, std::size_t g) { ++h.counts_[l][g]; }
+  static void flip_full(HierBitmap& h, int l, std::size_t j) { h.lv_->full[l][j >> 6] ^= 1ull << (j & 63); }
+  static void bump_rank_count(HierBitmap& h, int l, std::size_t g) { ++h.lv_->counts[l][g]; }
   static void set_hint(HierBitmap& h, std::size_t b) { h.hint_ = b; }
   static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
   static void set_first_unset(HierBitmap& h, hislab::detail::LowestUnset fz) { h.first_unset_ = fz; }
-  static void set_used_blocks(HierBitmap& h, std::size_t n) { h.used_blocks_ = n; }
+  static void set_used_blocks(HierBitmap& h, std::size_t n) { h.lv_->used_blocks = n; }
 };
 }  // namespace hislab::detail
 

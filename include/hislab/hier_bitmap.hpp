@@ -26,6 +26,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -131,25 +133,20 @@ class HierBitmap {
   /// Exchanges bits and memory with `o`. O(1).
   void swap(HierBitmap& o) noexcept {
     using std::swap;
-    swap(region_, o.region_);
     swap(blocks_, o.blocks_);
     swap(c0_, o.c0_);
-    for (int l = 0; l <= max_levels; ++l) {
-      swap(full_[l], o.full_[l]);
-      swap(nonempty_[l], o.nonempty_[l]);
-      swap(counts_[l], o.counts_[l]);
-      swap(n_[l], o.n_[l]);
-      swap(pad_[l], o.pad_[l]);
-    }
+    swap(counts1_, o.counts1_);
+    swap(full1_, o.full1_);
     swap(levels_, o.levels_);
+    swap(last_bits_, o.last_bits_);
+    swap(hint_, o.hint_);
+    swap(n0_, o.n0_);
+    swap(first_unset_, o.first_unset_);
     swap(cap_, o.cap_);
     swap(count_, o.count_);
-    swap(hint_, o.hint_);
     swap(next_hint_, o.next_hint_);
-    swap(first_unset_, o.first_unset_);
-    swap(last_bits_, o.last_bits_);
-    swap(used_blocks_, o.used_blocks_);
     swap(padded_, o.padded_);
+    swap(lv_, o.lv_);
   }
   /// a.swap(b). O(1).
   friend void swap(HierBitmap& a, HierBitmap& b) noexcept { a.swap(b); }
@@ -233,7 +230,7 @@ class HierBitmap {
     if (first_unset_.known()) return static_cast<index_type>(first_unset_.bit());
     // Not known: probe the hint block (a vector load). Where it is known no load of the block is
     // needed, and none waits for the narrow store that freed the bit to reach the cache.
-    if (HISLAB_UNLIKELY(hint_ >= n_[0])) return npos;
+    if (HISLAB_UNLIKELY(hint_ >= n0_)) return npos;
     return static_cast<index_type>(hint_ * detail::block_bits +
                                    detail::BitBlock::find_first_unset(blocks_[hint_]));
   }
@@ -285,6 +282,7 @@ class HierBitmap {
   /// reset bits it has been given.
   template <class F>
   void for_each_set(F&& f) const {
+    if (cap_ == 0) return;
     for (std::size_t b = next_nonempty_block(0); b != none; b = next_nonempty_block(b + 1)) {
       for (unsigned w = 0; w < detail::block_words; ++w) {
         std::uint64_t bits = blocks_[b].w[w];
@@ -304,6 +302,7 @@ class HierBitmap {
   /// plus one test of a flag per bit.
   template <class F>
   void visit_set(F&& f, bool& changed) const {
+    if (cap_ == 0) return;
     for (std::size_t b = next_nonempty_block(0); b != none; b = next_nonempty_block(b + 1)) {
       for (unsigned w = 0; w < detail::block_words; ++w) {
         std::uint64_t bits = blocks_[b].w[w];
@@ -324,7 +323,7 @@ class HierBitmap {
   void clear() noexcept {
     if (cap_ == 0) return;
     // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
-    if (hint_ < n_[0] && full_bit(hint_)) mark_not_full(hint_);
+    if (hint_ < n0_ && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
     // and the owed bit's group may be empty.
     pay_owed(first_unset_);
@@ -335,16 +334,16 @@ class HierBitmap {
   }
 
   /// Bytes of address space reserved for all levels. O(1).
-  [[nodiscard]] std::size_t memory_reserved() const noexcept { return region_.size(); }
+  [[nodiscard]] std::size_t memory_reserved() const noexcept { return cap_ == 0 ? 0 : lv_->region.size(); }
 
   /// Bytes of the pages that the blocks ever set or populated use in every level (an upper
   /// bound of what is resident; 0 while nothing was), rounded to pages. O(levels).
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (cap_ == 0) return 0;
     // The pages of the used ranges, each page once although several arrays share it.
-    const std::size_t page = region_.page_size();
+    const std::size_t page = lv_->region.page_size();
     std::size_t total = 0, counted_to = 0;  // pages below counted_to are counted
-    detail::for_each_used_range(layout(), used_blocks_, [&](std::size_t off, std::size_t bytes) {
+    detail::for_each_used_range(layout(), lv_->used_blocks, [&](std::size_t off, std::size_t bytes) {
       const std::size_t lo = std::max(off / page * page, counted_to);
       const std::size_t hi = (off + bytes + page - 1) / page * page;
       if (hi > lo) total += hi - lo;
@@ -358,14 +357,14 @@ class HierBitmap {
   /// refuses; the bitmap is unchanged either way. O(levels) system calls; the kernel's work is O(pages).
   std::error_code populate(size_type bits) noexcept {
     if (cap_ == 0 || bits == 0) return {};
-    const std::size_t used = std::min(detail::blocks_for(bits), n_[0]);
+    const std::size_t used = std::min(detail::blocks_for(bits), n0_);
     std::error_code ec;
     detail::for_each_used_range(layout(), used, [&](std::size_t off, std::size_t bytes) {
-      if (!ec) ec = region_.populate(off, bytes);
+      if (!ec) ec = lv_->region.populate(off, bytes);
     });
     // memory_committed() counts up to the highest block whose pages may be resident.
-    const std::size_t last = std::min<std::size_t>(detail::block_of(std::size_t{bits} - 1), n_[0] - 1);
-    if (!ec && last >= used_blocks_) used_blocks_ = last + 1;
+    const std::size_t last = std::min<std::size_t>(detail::block_of(std::size_t{bits} - 1), n0_ - 1);
+    if (!ec && last >= lv_->used_blocks) lv_->used_blocks = last + 1;
     return ec;
   }
 
@@ -373,7 +372,7 @@ class HierBitmap {
   /// counts the whole reservation (memory_reserved()); the overload below locks only the pages
   /// a range of bits uses. One system call.
   std::error_code lock_memory(bool on_fault = true) noexcept {
-    return cap_ == 0 ? std::error_code{} : region_.lock(0, region_.size(), on_fault);
+    return cap_ == 0 ? std::error_code{} : lv_->region.lock(0, lv_->region.size(), on_fault);
   }
   /// mlock the pages of every level that bits [first, last) use (last clipped to capacity()),
   /// with MLOCK_ONFAULT unless `on_fault` is false. The errno when refused; what was locked
@@ -382,11 +381,11 @@ class HierBitmap {
     last = std::min(last, cap_);
     if (cap_ == 0 || last <= first) return {};
     // Pages that several arrays share, or that follow one another, take one call.
-    const std::size_t page = region_.page_size();
+    const std::size_t page = lv_->region.page_size();
     std::size_t lo = 0, hi = 0;  // the pending run of pages
     std::error_code ec;
     auto flush = [&] {
-      if (!ec && hi > lo) ec = region_.lock(lo, hi - lo, on_fault);
+      if (!ec && hi > lo) ec = lv_->region.lock(lo, hi - lo, on_fault);
     };
     detail::for_each_used_range(layout(), detail::block_of(first), detail::blocks_for(last),
                                 [&](std::size_t off, std::size_t bytes) {
@@ -403,7 +402,7 @@ class HierBitmap {
   }
   /// munlock the bitmap's pages. One system call.
   void unlock_memory() noexcept {
-    if (cap_ != 0) (void)region_.unlock(0, region_.size());
+    if (cap_ != 0) (void)lv_->region.unlock(0, lv_->region.size());
   }
 
   /// Recomputes every cached and summary value from the blocks and compares. Returns nullptr
@@ -417,17 +416,17 @@ class HierBitmap {
   ///     block is not full (the one stale bit); a bit at level l > 1 is "word of level l - 1 all
   ///     ones" as stored; children past the end read 1 (pad_) from the first bit ever set on,
   ///     0 before (an empty bitmap writes nothing);
-  ///  5. counts: counts_[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
-  ///     lowest 0 when its decrement is owed; counts_[l][g] (1 < l < levels_) sums 64 of level
-  ///     l - 1; with one level, counts_[1][0] is count_ (plus the owed 1); padding is 0;
-  ///  6. hint_ is the lowest non-full block (n_[0] when every block is full);
-  ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n_[0]: none);
+  ///  5. counts: counts[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
+  ///     lowest 0 when its decrement is owed; counts[l][g] (1 < l < levels_) sums 64 of level
+  ///     l - 1; with one level, counts[1][0] is count_ (plus the owed 1); padding is 0;
+  ///  6. hint_ is the lowest non-full block (n0_ when every block is full);
+  ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n0_: none);
   ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()`
   ///     in its low bit when the counts owe i's decrement;
-  ///  9. used_blocks_ is above the highest non-empty block.
+  ///  9. used_blocks is above the highest non-empty block.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (cap_ == 0) return count_ == 0 ? nullptr : "an empty bitmap counts bits";
-    const std::size_t nb = n_[0];
+    const std::size_t nb = n0_;
     // 1, 2
     std::size_t total = 0, lowest_zero = none, highest_nonempty = none;
     for (std::size_t b = 0; b < nb; ++b) {
@@ -454,10 +453,10 @@ class HierBitmap {
     };
     // 3, 4
     for (int l = 1; l <= levels_; ++l) {
-      const std::size_t children = n_[l - 1];
-      for (std::size_t j = 0; j < n_[l] * 64; ++j) {
-        const bool ne = ((nonempty_[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
-        const bool fu = ((full_[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
+      const std::size_t children = lv_->n[l - 1];
+      for (std::size_t j = 0; j < lv_->n[l] * 64; ++j) {
+        const bool ne = ((lv_->nonempty[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
+        const bool fu = ((lv_->full[l][j >> detail::group_shift] >> (j % detail::group_size)) & 1u) != 0;
         if (j >= children) {
           if (ne) return "a non-empty bit past the end is set";
           if (fu != padded_)
@@ -465,12 +464,12 @@ class HierBitmap {
                            : "a full bit past the end is set before padding";
           continue;
         }
-        const bool want_ne = l == 1 ? c0_[j] != 0 : nonempty_[l - 1][j] != 0;
+        const bool want_ne = l == 1 ? c0_[j] != 0 : lv_->nonempty[l - 1][j] != 0;
         if (ne != want_ne) return "a non-empty summary bit is wrong";
         if (l == 1) {
           if (fu != block_full(j) && !(j == hint_ && fu))
             return "a full bit is wrong (other than the hint's, set)";
-        } else if (fu != (full_[l - 1][j] == ~std::uint64_t{0})) {
+        } else if (fu != (lv_->full[l - 1][j] == ~std::uint64_t{0})) {
           return "a full summary bit above level 1 is wrong";
         }
       }
@@ -483,22 +482,22 @@ class HierBitmap {
     // 5
     const std::size_t owed_group =
         is_owed ? lowest_zero >> (detail::block_shift + detail::group_shift) : none;
-    for (std::size_t g = 0; g < detail::groups_for(n_[1]) * detail::group_size; ++g) {
+    for (std::size_t g = 0; g < detail::groups_for(lv_->n[1]) * detail::group_size; ++g) {
       if (levels_ == 1 && g == 0) continue;  // checked below against count_
       std::size_t sum = 0;
-      if (g < n_[1])
+      if (g < lv_->n[1])
         for (std::size_t b = g * 64; b < std::min(nb, g * 64 + 64); ++b) sum += c0_[b];
       if (g == owed_group) ++sum;
-      if (counts_[1][g] != sum) return "a level-1 rank count is wrong";
+      if (lv_->counts[1][g] != sum) return "a level-1 rank count is wrong";
     }
-    if (levels_ == 1 && counts_[1][0] != count_ + (is_owed ? 1 : 0))
+    if (levels_ == 1 && lv_->counts[1][0] != count_ + (is_owed ? 1 : 0))
       return "the one rank count is not count()";
     for (int l = 2; l < levels_; ++l) {
-      for (std::size_t g = 0; g < detail::groups_for(n_[l]) * detail::group_size; ++g) {
+      for (std::size_t g = 0; g < detail::groups_for(lv_->n[l]) * detail::group_size; ++g) {
         std::size_t sum = 0;
-        if (g < n_[l])
-          for (std::size_t c = g * 64; c < g * 64 + 64; ++c) sum += counts_[l - 1][c];
-        if (counts_[l][g] != sum) return "a rank count above level 1 is wrong";
+        if (g < lv_->n[l])
+          for (std::size_t c = g * 64; c < g * 64 + 64; ++c) sum += lv_->counts[l - 1][c];
+        if (lv_->counts[l][g] != sum) return "a rank count above level 1 is wrong";
       }
     }
     // 6, 7
@@ -517,8 +516,8 @@ class HierBitmap {
     if (fz.known() && detail::block_of(fz.bit()) != hint_)
       return "the cached lowest 0 is not in the hint block";
     // 9
-    if (highest_nonempty != none && used_blocks_ <= highest_nonempty)
-      return "used_blocks_ does not cover a non-empty block";
+    if (highest_nonempty != none && lv_->used_blocks <= highest_nonempty)
+      return "used_blocks does not cover a non-empty block";
     return nullptr;
   }
 
@@ -538,29 +537,37 @@ class HierBitmap {
     }
     const detail::BitmapLayout lay = detail::bitmap_layout(capacity_bits);
     HierBitmap h;
+    h.lv_.reset(new (std::nothrow) Levels);
+    if (h.lv_ == nullptr) {
+      ec = std::make_error_code(std::errc::not_enough_memory);
+      return std::nullopt;
+    }
     if (region != nullptr) {
-      h.region_ = std::move(*region);
+      h.lv_->region = std::move(*region);
     } else {
       auto own = MmapRegion::try_reserve(lay.bytes, HugePages::None, ec);
       if (!own) return std::nullopt;
-      h.region_ = std::move(*own);
+      h.lv_->region = std::move(*own);
     }
     h.cap_ = capacity_bits;
     h.levels_ = lay.levels;
-    for (int l = 0; l <= lay.levels; ++l) h.n_[l] = lay.n[l];
-    std::byte* base = h.region_.data();
+    for (int l = 0; l <= lay.levels; ++l) h.lv_->n[l] = lay.n[l];
+    h.n0_ = lay.n[0];
+    std::byte* base = h.lv_->region.data();
     h.blocks_ = reinterpret_cast<detail::Block512*>(base + lay.off_blocks);
     h.c0_ = reinterpret_cast<std::uint16_t*>(base + lay.off_c0);
     for (int l = 1; l <= h.levels_; ++l) {
-      h.full_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
-      h.nonempty_[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
-      h.counts_[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
-      const std::size_t valid = h.n_[l - 1] - 64 * (h.n_[l] - 1);
-      h.pad_[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
+      h.lv_->full[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
+      h.lv_->nonempty[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
+      h.lv_->counts[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
+      const std::size_t valid = h.lv_->n[l - 1] - 64 * (h.lv_->n[l] - 1);
+      h.lv_->pad[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
     }
+    h.counts1_ = h.lv_->counts[1];
+    h.full1_ = h.lv_->full[1];
     // The padding 1s are written with the first bit set (write_padding()): an empty bitmap
     // writes nothing, so creating one faults no page in.
-    const std::size_t tail = capacity_bits - detail::block_bits * (h.n_[0] - 1);
+    const std::size_t tail = capacity_bits - detail::block_bits * (h.n0_ - 1);
     h.last_bits_ = static_cast<unsigned>(tail);
     h.first_unset_ = LowestUnset::at(0);
     return h;
@@ -601,7 +608,7 @@ class HierBitmap {
   template <std::size_t M>
   HISLAB_ALWAYS_INLINE void select_batch(const size_type* ranks, index_type* out) const noexcept {
     const LowestUnset fz = first_unset_;
-    detail::select_descent<M>(detail::RankLevels{counts_, c0_, blocks_, levels_}, count_,
+    detail::select_descent<M>(detail::RankLevels{lv_->counts, c0_, blocks_, levels_}, count_,
                               fz.owed() ? fz.bit() : none, ranks, out);
   }
 
@@ -621,11 +628,11 @@ class HierBitmap {
   }
 
   HISLAB_ALWAYS_INLINE void add_counts(std::size_t b, std::uint32_t delta) noexcept {
-    counts_[1][b >> detail::group_shift] += delta;
+    counts1_[b >> detail::group_shift] += delta;
     if (HISLAB_UNLIKELY(levels_ > 2)) add_upper_counts(b, delta);
   }
   void add_upper_counts(std::size_t b, std::uint32_t delta) noexcept {
-    for (int l = 2; l < levels_; ++l) counts_[l][b >> (detail::group_shift * l)] += delta;
+    for (int l = 2; l < levels_; ++l) lv_->counts[l][b >> (detail::group_shift * l)] += delta;
   }
 
   /// True when a block holding c set bits is full (only the last block holds fewer than 512).
@@ -634,7 +641,7 @@ class HierBitmap {
   }
   /// True when block b is the last one, shorter than 512 bits, and c bits fill it.
   HISLAB_ALWAYS_INLINE bool fills_last(std::size_t b, unsigned c) const noexcept {
-    return c == last_bits_ && b + 1 == n_[0];
+    return c == last_bits_ && b + 1 == n0_;
   }
 
   /// Sets bit i, the lowest 0, and caches the next lowest 0 when this word has one: every bit
@@ -723,9 +730,9 @@ class HierBitmap {
     // Every first bit of a block comes here, so the first bit ever set does: before it, no
     // word can be full and the padding is not read.
     if (HISLAB_UNLIKELY(!padded_)) write_padding();
-    if (pos >= used_blocks_) used_blocks_ = pos + 1;
+    if (pos >= lv_->used_blocks) lv_->used_blocks = pos + 1;
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = nonempty_[l][pos >> detail::group_shift];
+      std::uint64_t& w = lv_->nonempty[l][pos >> detail::group_shift];
       const std::uint64_t old = w;
       w = old | (std::uint64_t{1} << (pos % detail::group_size));
       if (old != 0) return;
@@ -737,13 +744,13 @@ class HierBitmap {
   /// Fresh memory reads 0, so a word without padding is not written.
   void write_padding() noexcept {
     for (int l = 1; l <= levels_; ++l)
-      if (pad_[l] != 0) full_[l][n_[l] - 1] = pad_[l];
+      if (lv_->pad[l] != 0) lv_->full[l][lv_->n[l] - 1] = lv_->pad[l];
     padded_ = true;
   }
 
   HISLAB_OUT_OF_LINE void on_empty(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = nonempty_[l][pos >> detail::group_shift];
+      std::uint64_t& w = lv_->nonempty[l][pos >> detail::group_shift];
       w &= ~(std::uint64_t{1} << (pos % detail::group_size));
       if (w != 0) return;
       pos >>= 6;
@@ -751,12 +758,12 @@ class HierBitmap {
   }
 
   bool full_bit(std::size_t b) const noexcept {
-    return ((full_[1][b >> detail::group_shift] >> (b % detail::group_size)) & 1u) != 0;
+    return ((full1_[b >> detail::group_shift] >> (b % detail::group_size)) & 1u) != 0;
   }
 
   HISLAB_OUT_OF_LINE void mark_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = full_[l][pos >> detail::group_shift];
+      std::uint64_t& w = lv_->full[l][pos >> detail::group_shift];
       w |= std::uint64_t{1} << (pos % detail::group_size);
       if (w != ~std::uint64_t{0}) break;
       pos >>= 6;
@@ -765,7 +772,7 @@ class HierBitmap {
 
   HISLAB_OUT_OF_LINE void mark_not_full(std::size_t pos) noexcept {
     for (int l = 1; l <= levels_; ++l) {
-      std::uint64_t& w = full_[l][pos >> detail::group_shift];
+      std::uint64_t& w = lv_->full[l][pos >> detail::group_shift];
       const std::uint64_t old = w;
       w = old & ~(std::uint64_t{1} << (pos % detail::group_size));
       if (old != ~std::uint64_t{0}) break;
@@ -808,8 +815,8 @@ class HierBitmap {
     hint_ = h;
     next_hint_ = none;
   }
-  /// True when the hint h (n_[0] when every block is full) has its full bit set: stale.
-  HISLAB_ALWAYS_INLINE bool hint_bit_set(std::size_t h) const noexcept { return h < n_[0] && full_bit(h); }
+  /// True when the hint h (n0_ when every block is full) has its full bit set: stale.
+  HISLAB_ALWAYS_INLINE bool hint_bit_set(std::size_t h) const noexcept { return h < n0_ && full_bit(h); }
 
   HISLAB_ALWAYS_INLINE void on_not_full(std::size_t b) noexcept {
     const std::size_t h = hint_;
@@ -826,17 +833,17 @@ class HierBitmap {
     }
   }
 
-  /// The lowest non-full block (n_[0] when every block is full), out of line.
+  /// The lowest non-full block (n0_ when every block is full), out of line.
   HISLAB_OUT_OF_LINE std::size_t first_not_full_block() const noexcept {
-    return detail::first_not_full_block(full_, levels_, n_[0]);
+    return detail::first_not_full_block(lv_->full, levels_, n0_);
   }
   /// The first non-empty block at or after `pos`, or `none`.
   std::size_t next_nonempty_block(std::size_t pos) const noexcept {
-    return detail::next_nonempty_block(nonempty_, n_, levels_, pos);
+    return detail::next_nonempty_block(lv_->nonempty, lv_->n, levels_, pos);
   }
 
   void clear_node(int l, std::size_t j) noexcept {
-    std::uint64_t bits = nonempty_[l][j];
+    std::uint64_t bits = lv_->nonempty[l][j];
     while (bits != 0) {
       const std::size_t child = j * 64 + static_cast<unsigned>(std::countr_zero(bits));
       bits &= bits - 1;
@@ -847,34 +854,44 @@ class HierBitmap {
         clear_node(l - 1, child);
       }
     }
-    nonempty_[l][j] = 0;
-    full_[l][j] = j + 1 == n_[l] ? pad_[l] : 0;
-    counts_[l][j] = 0;
+    lv_->nonempty[l][j] = 0;
+    lv_->full[l][j] = j + 1 == lv_->n[l] ? lv_->pad[l] : 0;
+    lv_->counts[l][j] = 0;
   }
 
-  MmapRegion region_;
+  /// What the cold paths use: the region and each level's arrays and sizes. On the heap (one
+  /// allocation per bitmap), so that the object keeps only what the hot paths read first and
+  /// a slab that embeds one stays small.
+  struct Levels {
+    MmapRegion region;
+    std::uint64_t* full[max_levels + 1]{};      // [1 .. levels_]
+    std::uint64_t* nonempty[max_levels + 1]{};  // [1 .. levels_]
+    std::uint32_t* counts[max_levels + 1]{};    // [1 .. levels_]
+    std::size_t n[max_levels + 1]{};            // n[0] blocks, n[l] words at level l
+    std::uint64_t pad[max_levels + 1]{};        // padding 1s of the last full word per level
+    std::size_t used_blocks = 0;                // blocks [0, it) may have pages resident: set or populated
+  };
+
   detail::Block512* blocks_ = nullptr;
   std::uint16_t* c0_ = nullptr;
-  std::uint64_t* full_[max_levels + 1]{};      // [1 .. levels_]
-  std::uint64_t* nonempty_[max_levels + 1]{};  // [1 .. levels_]
-  std::uint32_t* counts_[max_levels + 1]{};    // [1 .. levels_]
-  std::size_t n_[max_levels + 1]{};            // n_[0] blocks, n_[l] words at level l
-  std::uint64_t pad_[max_levels + 1]{};        // padding 1s of the last full word per level
+  std::uint32_t* counts1_ = nullptr;  // lv_->counts[1]: every insert and erase adds to it
+  std::uint64_t* full1_ = nullptr;    // lv_->full[1]: the hint's full bit is read under churn
   int levels_ = 0;
-  size_type cap_ = 0;
-  size_type count_ = 0;
+  unsigned last_bits_ = 0;
   // hint_, first_unset_ and next_hint_ are kept apart: stored side by side on one path, GCC 12
   // merges adjacent 8-byte stores into one 16-byte vector store, from which the next
   // operation's 8-byte load of one half may not be forwarded (docs/design.md, the cached
   // lowest 0). The churn_16B/hislab row of bench/README.md is where a change here shows.
-  std::size_t hint_ = 0;         // lowest non-full block; every block below it is full
-  std::size_t used_blocks_ = 0;  // blocks [0, it) may have pages resident: set or populated
+  std::size_t hint_ = 0;  // lowest non-full block; every block below it is full
+  std::size_t n0_ = 0;    // blocks
   // The lowest 0 bit when known: it lies in hint_ and, when owed, the rank counts still count
   // it as set (owe_lowest()).
   LowestUnset first_unset_;
-  unsigned last_bits_ = 0;
-  bool padded_ = false;           // the padding 1s are written: from the first bit ever set on
+  size_type cap_ = 0;
+  size_type count_ = 0;
   std::size_t next_hint_ = none;  // lowest non-full block above hint_, when known
+  bool padded_ = false;           // the padding 1s are written: from the first bit ever set on
+  std::unique_ptr<Levels> lv_;    // null exactly when cap_ is 0
 };
 
 HISLAB_NAMESPACE_END
