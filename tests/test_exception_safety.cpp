@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <stdexcept>
+#include <system_error>
 
+#include "support/address_space.hpp"
 #include "support/catch.hpp"
 #include "support/counted.hpp"
 
@@ -29,7 +32,11 @@ volatile bool refuse_next_allocation = false;
   if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return p;
   throw std::bad_alloc();
 }
+// The nothrow form (the containers' bookkeeping at creation) refuses the refuse_nothrow_at-th
+// call from when it is set (0: none).
+int refuse_nothrow_at = 0;
 [[gnu::noinline]] void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+  if (refuse_nothrow_at != 0 && --refuse_nothrow_at == 0) return nullptr;
   return std::malloc(bytes == 0 ? 1 : bytes);
 }
 [[gnu::noinline]] void* operator new[](std::size_t bytes, const std::nothrow_t& tag) noexcept {
@@ -145,5 +152,45 @@ TEST_CASE("A vacant entry whose bookkeeping cannot allocate gives its index back
   REQUIRE(s.check_invariants() == nullptr);
   REQUIRE(s.insert(1) == 0);  // index 0 was never lost
   REQUIRE(s.size() == 1);
+}
+
+namespace {
+/// Creates a C while the heap refuses its k-th allocation, for k = 1, 2, ... until creation
+/// makes fewer: each refusal answers not_enough_memory from try_create() and std::bad_alloc
+/// from the constructor, and leaves no mapping behind. Returns how many were refused.
+template <class C>
+int refuse_each_creation_allocation() {
+  int refused = 0;
+  for (int k = 1;; ++k) {
+    const hislab_test::NewMappings mappings;
+    std::error_code ec;
+    refuse_nothrow_at = k;
+    std::optional<C> c = C::try_create(hislab::Options{}, ec);
+    const bool hit = refuse_nothrow_at == 0;
+    refuse_nothrow_at = 0;
+    if (!hit) {
+      REQUIRE(c);
+      REQUIRE(c->check_invariants() == nullptr);
+      return refused;
+    }
+    INFO("allocation " << k << " refused");
+    REQUIRE_FALSE(c);
+    REQUIRE(ec == std::errc::not_enough_memory);
+    REQUIRE(mappings.added().empty());
+    refuse_nothrow_at = k;
+    REQUIRE_THROWS_AS(C(hislab::Options{}), std::bad_alloc);
+    refuse_nothrow_at = 0;
+    REQUIRE(mappings.added().empty());
+    ++refused;
+  }
+}
+}  // namespace
+
+TEST_CASE("Creation whose bookkeeping the heap refuses: not_enough_memory or std::bad_alloc, nothing mapped",
+          "[errors][novalgrind]") {
+  // The container's cold block, then each bitmap's levels.
+  CHECK(refuse_each_creation_allocation<HiSlab<int>>() == 3);
+  CHECK(refuse_each_creation_allocation<hislab::TaggedHiSlab<int>>() == 4);
+  CHECK(refuse_each_creation_allocation<hislab::SlotMap<int>>() >= 3);
 }
 #endif  // HISLAB_TEST_EXCEPTIONS

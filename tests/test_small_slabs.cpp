@@ -490,3 +490,42 @@ TEST_CASE("A node type owns a slab of its own type through a unique_ptr", "[type
   root.kids->erase(1);
   REQUIRE(tree_sum(root) == 1 + 2 * 10 + 8 * 100);
 }
+
+TEMPLATE_TEST_CASE("sizeof(HiSlab<T>) is at most 128 bytes", "[types]", char, int, std::string,
+                   std::unique_ptr<int>, (std::pair<double, long>)) {
+  CHECK(sizeof(HiSlab<TestType>) <= 128);
+  CHECK(sizeof(hislab::BufferSlab<64>) <= 128);
+}
+
+TEST_CASE("A slab of slabs: each element a small slab of its own", "[types]") {
+  // An ECS-like layout: one slab of 2,000 component slabs, each holding a few values; the
+  // outer slab's element is the 128-byte inner object.
+  constexpr int n = 2000;
+  HiSlab<HiSlab<int>> outer(Options{0, n, HugePages::None});
+  for (int k = 0; k < n; ++k) {
+    const auto i = outer.emplace(Options{0, 64, HugePages::None});
+    REQUIRE(i == static_cast<hislab::index_type>(k));
+    for (int v = 0; v < k % 5; ++v) (void)outer[i].insert(k * 10 + v);
+  }
+  for (int k = 0; k < n; k += 3) REQUIRE(outer.erase(static_cast<hislab::index_type>(k)));
+  long sum = 0, count = 0;
+  for (auto [i, inner] : outer) {
+    REQUIRE(i % 3 != 0);
+    REQUIRE(inner.check_invariants() == nullptr);
+    for (auto [j, v] : inner) {
+      REQUIRE(v == static_cast<int>(i) * 10 + static_cast<int>(j));
+      sum += v;
+      ++count;
+    }
+  }
+  long want_sum = 0, want_count = 0;
+  for (int k = 0; k < n; ++k)
+    if (k % 3 != 0)
+      for (int v = 0; v < k % 5; ++v) want_sum += k * 10 + v, ++want_count;
+  REQUIRE(count == want_count);
+  REQUIRE(sum == want_sum);
+  // Moving the outer slab moves no inner one: their elements stay where they were.
+  const int* addr = &outer[1][0];
+  HiSlab<HiSlab<int>> moved(std::move(outer));
+  REQUIRE(&moved[1][0] == addr);
+}

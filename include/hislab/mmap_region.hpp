@@ -5,6 +5,7 @@
 /// populate() or on first touch, and given back by release() without losing the reservation.
 /// As a low-level block it reports OS errors as std::error_code; only reserve() throws.
 
+#include <cerrno>
 #include <cstddef>
 #include <optional>
 #include <system_error>
@@ -50,7 +51,7 @@ class MmapRegion {
     const bool hugetlb = huge == HugePages::Require;
     const std::size_t page = hugetlb ? detail::os::huge_page_size() : detail::os::base_page_size();
     if (bytes > SIZE_MAX - page) {
-      ec = std::make_error_code(std::errc::not_enough_memory);
+      ec = std::error_code(ENOMEM, std::system_category());  // what mmap answers for it
       return std::nullopt;
     }
     const std::size_t rounded = (bytes + page - 1) / page * page;

@@ -3,7 +3,7 @@
 //
 // Element storage is one MmapRegion for the whole virtual capacity, slot i at
 // data() + i * sizeof(T). Its pages are accounted in *chunks* of one page each (a power-of-two
-// multiple when the capacity needs more than 2^32 - 1 chunks); `chunks_` says which chunks are
+// multiple when the capacity needs more than 2^32 - 1 chunks); `chunks` says which chunks are
 // committed. Every slot below `commit_limit_` lies in committed chunks, so the insert path pays
 // one compare; crossing it commits the chunks the slot touches (pre-faulting them under
 // HugePages::Require, so that a missing huge page is an error and never SIGBUS).
@@ -12,7 +12,7 @@
 // released it while every slot on it was vacant and any insert since would have committed it.
 //
 // Occupancy: bit i of `occ_` is 1 when slot i holds a value, *or* is held by a live VacantEntry
-// (listed in `held_`), *or* is retired for good (listed in `retired_`; only SlotMap retires a
+// (listed in `held`), *or* is retired for good (listed in `retired`; only SlotMap retires a
 // slot, when its generations are used up). Held and retired slots are *excluded*: not
 // contained, not counted by size(), not iterated, not sampled, and never handed out by an
 // insert. `excluded_` counts both lists, so that every path asks one question (is anything
@@ -22,7 +22,12 @@
 // a subset of the live ones. The rule is kept here, in one place: every path that frees a slot
 // (erase() and release()) clears its tag, and clear() clears them all. Every memory control
 // (reserved/committed accounting, pre-faulting, mlock) covers it like `occ_`. In an untagged
-// core `tags_` has capacity 0 (no memory, every call a no-op) and no path touches it.
+// core `tags_` is an empty member, tags() answers a shared bitmap of capacity 0 (every call a
+// no-op), and no hot path touches either.
+//
+// The object holds what insert, erase and lookup read (the occupancy bitmap's hot part, slot 0's
+// address, the commit limit, the excluded count); everything else lives in one heap block,
+// `cold_` (sizeof(HiSlab<T>) is 128 bytes: a slab can be an element of another).
 
 #include <algorithm>
 #include <concepts>
@@ -88,12 +93,17 @@ class SlabCore {
       return std::nullopt;
     }
     SlabCore c;
-    c.opts_ = o;
+    c.cold_.reset(new (std::nothrow) Cold);
+    if (c.cold_ == nullptr) {
+      ec = std::make_error_code(std::errc::not_enough_memory);
+      return std::nullopt;
+    }
+    c.cold_->opts = o;
     const std::size_t bytes = std::size_t{o.virtual_capacity} * sizeof(T);
     const std::size_t page = o.huge_pages == HugePages::Require ? os::huge_page_size() : os::base_page_size();
-    c.chunk_bytes_ = chunk_size_for(bytes, page);
-    const std::size_t nchunks = (bytes + c.chunk_bytes_ - 1) / c.chunk_bytes_;
-    const std::size_t elem_bytes = nchunks * c.chunk_bytes_;
+    c.cold_->chunk_bytes = chunk_size_for(bytes, page);
+    const std::size_t nchunks = (bytes + c.cold_->chunk_bytes - 1) / c.cold_->chunk_bytes;
+    const std::size_t elem_bytes = nchunks * c.cold_->chunk_bytes;
     // Without hugetlb, everything is one reservation (one mapping, one mmap and one munmap):
     // the elements, then each bitmap on pages of its own. Under Advise the advice waits until
     // the elements fill a huge page (commit_slots()). hugetlb elements (Require) and a region
@@ -103,11 +113,11 @@ class SlabCore {
     MmapRegion* chunks_in = nullptr;
     MmapRegion* tags_in = nullptr;
     if (elements != nullptr) {
-      c.elems_ = std::move(*elements);
+      c.cold_->elems = std::move(*elements);
     } else if (o.huge_pages == HugePages::Require) {
       auto region = MmapRegion::try_reserve(elem_bytes, HugePages::Require, ec);
       if (!region) return std::nullopt;
-      c.elems_ = std::move(*region);
+      c.cold_->elems = std::move(*region);
     } else {
       const std::size_t occ_bytes = HierBitmap::reserved_bytes(o.virtual_capacity);
       const std::size_t chunks_bytes = HierBitmap::reserved_bytes(static_cast<size_type>(nchunks));
@@ -115,23 +125,24 @@ class SlabCore {
       auto whole =
           MmapRegion::try_reserve(elem_bytes + occ_bytes + chunks_bytes + tags_bytes, HugePages::None, ec);
       if (!whole) return std::nullopt;
-      c.whole_ = std::move(*whole);
-      c.elems_ = borrow_region(c.whole_, 0, elem_bytes);
-      occ_view = borrow_region(c.whole_, elem_bytes, occ_bytes);
-      chunks_view = borrow_region(c.whole_, elem_bytes + occ_bytes, chunks_bytes);
+      c.cold_->whole = std::move(*whole);
+      c.cold_->elems = borrow_region(c.cold_->whole, 0, elem_bytes);
+      occ_view = borrow_region(c.cold_->whole, elem_bytes, occ_bytes);
+      chunks_view = borrow_region(c.cold_->whole, elem_bytes + occ_bytes, chunks_bytes);
       occ_in = &occ_view;
       chunks_in = &chunks_view;
       if constexpr (Tagged) {
-        tags_view = borrow_region(c.whole_, elem_bytes + occ_bytes + chunks_bytes, tags_bytes);
+        tags_view = borrow_region(c.cold_->whole, elem_bytes + occ_bytes + chunks_bytes, tags_bytes);
         tags_in = &tags_view;
       }
     }
+    c.base_ = c.cold_->elems.data();
     auto occ = HierBitmap::try_create_in(o.virtual_capacity, ec, occ_in);
     if (!occ) return std::nullopt;
     c.occ_ = std::move(*occ);
     auto chunks = HierBitmap::try_create_in(static_cast<size_type>(nchunks), ec, chunks_in);
     if (!chunks) return std::nullopt;
-    c.chunks_ = std::move(*chunks);
+    c.cold_->chunks = std::move(*chunks);
     if constexpr (Tagged) {
       auto tags = HierBitmap::try_create_in(o.virtual_capacity, ec, tags_in);
       if (!tags) return std::nullopt;
@@ -161,8 +172,9 @@ class SlabCore {
       occ_.set(i);
       construct_at_reserved(i, v);
     });
-    o.tags_.for_each_set([&](index_type i) { tags_.set(i); });
-    for (const index_type i : o.retired_) retire_vacant(i);
+    if constexpr (Tagged) o.tags_.for_each_set([&](index_type i) { tags_.set(i); });
+    if (o.cold_ != nullptr)
+      for (const index_type i : o.cold_->retired) retire_vacant(i);
   }
   SlabCore(SlabCore&& o) noexcept { swap(o); }
   SlabCore& operator=(SlabCore&& o) noexcept {
@@ -178,30 +190,23 @@ class SlabCore {
     return *this;
   }
   ~SlabCore() {
-    HISLAB_ASSERT(held_.empty(), "slab destroyed or moved from while VacantEntry objects hold indices; count",
-                  held_.size());
+    HISLAB_ASSERT(cold_ == nullptr || cold_->held.empty(),
+                  "slab destroyed or moved from while VacantEntry objects hold indices; count",
+                  cold_ == nullptr ? 0 : cold_->held.size());
     destroy_all();
-    // What commit_slots() and release() poisoned lies below poisoned_; unmapping keeps poison.
-    if (poisoned_ != 0) unpoison(elems_.data(), poisoned_);
+    // What commit_slots() and release() poisoned lies below `poisoned`; unmapping keeps poison.
+    if (cold_ != nullptr && cold_->poisoned != 0) unpoison(base_, cold_->poisoned);
   }
 
   void swap(SlabCore& o) noexcept {
     using std::swap;
-    swap(whole_, o.whole_);
-    swap(elems_, o.elems_);
     swap(occ_, o.occ_);
-    swap(chunks_, o.chunks_);
-    swap(tags_, o.tags_);
-    swap(held_, o.held_);
-    swap(retired_, o.retired_);
+    swap(base_, o.base_);
     swap(excluded_, o.excluded_);
-    swap(mutated_, o.mutated_);
-    swap(opts_, o.opts_);
-    swap(chunk_bytes_, o.chunk_bytes_);
     swap(commit_limit_, o.commit_limit_);
-    swap(locked_, o.locked_);
-    swap(thp_advised_, o.thp_advised_);
-    swap(poisoned_, o.poisoned_);
+    swap(mutated_, o.mutated_);
+    swap(cold_, o.cold_);
+    if constexpr (Tagged) swap(tags_, o.tags_);
   }
 
   // ---- queries ----------------------------------------------------------------------------
@@ -209,7 +214,7 @@ class SlabCore {
   [[nodiscard]] size_type capacity() const noexcept { return occ_.capacity(); }
   [[nodiscard]] size_type size() const noexcept { return occ_.count() - excluded_count(); }
   /// lock_memory() is in effect (construction with Options::lock_memory, copies of such).
-  [[nodiscard]] bool locked() const noexcept { return locked_; }
+  [[nodiscard]] bool locked() const noexcept { return cold_ != nullptr && cold_->locked; }
   /// Slots marked in the occupancy bitmap: live, held or retired. The next insert or hold takes
   /// an index at most this (the smallest vacant one).
   [[nodiscard]] size_type marked() const noexcept { return occ_.count(); }
@@ -218,11 +223,11 @@ class SlabCore {
     return occ_.test(i) && (HISLAB_LIKELY(excluded_ == 0) || !is_excluded(i));
   }
   [[nodiscard]] T* ptr(index_type i) const noexcept {
-    return std::launder(reinterpret_cast<T*>(elems_.data() + std::size_t{i} * sizeof(T)));
+    return std::launder(reinterpret_cast<T*>(base_ + std::size_t{i} * sizeof(T)));
   }
   [[nodiscard]] T* get(index_type i) const noexcept { return contains(i) ? ptr(i) : nullptr; }
   /// The first byte of slot 0 (nullptr for an empty core).
-  [[nodiscard]] std::byte* base() const noexcept { return elems_.data(); }
+  [[nodiscard]] std::byte* base() const noexcept { return base_; }
   /// The index of the live element at `p`; npos for any address that is not the start of a live
   /// element of this core (other memory, interior or misaligned addresses, vacant slots). The
   /// address is compared as an integer, so any pointer may be passed.
@@ -234,8 +239,7 @@ class SlabCore {
   /// not the start of a slot of this core.
   [[nodiscard]] index_type slot_at(const T* p) const noexcept {
     // Below the base, off wraps to a value past every slot.
-    const std::uintptr_t off =
-        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(elems_.data());
+    const std::uintptr_t off = reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base_);
     if (off % sizeof(T) != 0 || off / sizeof(T) >= capacity()) return npos;
     return static_cast<index_type>(off / sizeof(T));
   }
@@ -255,7 +259,7 @@ class SlabCore {
     // Each excluded index at or below the candidate pushes the answer one rank up; the sequence
     // is non-decreasing and stops at the r-th live index.
     for (;;) {
-      const size_type below = excluded_up_to(held_, i) + excluded_up_to(retired_, i);
+      const size_type below = excluded_up_to(cold_->held, i) + excluded_up_to(cold_->retired, i);
       const index_type next = occ_.select(r + below);
       if (next == i) return i;
       i = next;
@@ -310,8 +314,13 @@ class SlabCore {
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
   /// The tag bitmap: capacity 0 unless the core was created tagged.
-  HierBitmap& tags() noexcept { return tags_; }
-  const HierBitmap& tags() const noexcept { return tags_; }
+  HierBitmap& tags() noexcept {
+    if constexpr (Tagged)
+      return tags_;
+    else
+      return no_tags();
+  }
+  const HierBitmap& tags() const noexcept { return const_cast<SlabCore*>(this)->tags(); }
 
   // ---- insertion ----------------------------------------------------------------------------
 
@@ -345,14 +354,14 @@ class SlabCore {
     if (i == npos) return npos;
 #if HISLAB_HAS_EXCEPTIONS
     try {
-      held_.insert(std::upper_bound(held_.begin(), held_.end(), i), i);
+      cold_->held.insert(std::upper_bound(cold_->held.begin(), cold_->held.end(), i), i);
     } catch (...) {
       occ_.reset(i);  // nothing held: the index is vacant again
       if constexpr (Throw) throw;
       return npos;
     }
 #else
-    held_.insert(std::upper_bound(held_.begin(), held_.end(), i), i);
+    cold_->held.insert(std::upper_bound(cold_->held.begin(), cold_->held.end(), i), i);
 #endif
     ++excluded_;
     return i;
@@ -379,7 +388,9 @@ class SlabCore {
     list_retired(i);
   }
   /// Slots retired for good.
-  [[nodiscard]] size_type retired() const noexcept { return static_cast<size_type>(retired_.size()); }
+  [[nodiscard]] size_type retired() const noexcept {
+    return cold_ == nullptr ? 0 : static_cast<size_type>(cold_->retired.size());
+  }
 
   // ---- removal ----------------------------------------------------------------------------
 
@@ -395,7 +406,7 @@ class SlabCore {
       // where the next insert writes, so start fetching its line for writing now. The address
       // is formed as an integer: a prefetch never faults, so reset() alone checks the range.
       // (The churn_16B/hislab row of bench/README.md measures it.)
-      prefetch_for_write(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(elems_.data()) +
+      prefetch_for_write(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(base_) +
                                                        std::size_t{i} * sizeof(T)));
       if (!occ_.reset(i)) return false;
       if constexpr (Tagged) tags_.reset(i);
@@ -421,12 +432,12 @@ class SlabCore {
       if (HISLAB_LIKELY(excluded_ == 0)) {
         if constexpr (HISLAB_DETAIL_ASAN) occ_.for_each_set([&](index_type i) { poison(ptr(i), sizeof(T)); });
         occ_.clear();
-        tags_.clear();
+        if constexpr (Tagged) tags_.clear();
         return;
       }
     }
     destroy_each();
-    tags_.clear();
+    if constexpr (Tagged) tags_.clear();
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -443,12 +454,14 @@ class SlabCore {
   }
 
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
-    return elems_.size() + occ_.memory_reserved() + chunks_.memory_reserved() + tags_.memory_reserved();
+    if (cold_ == nullptr) return 0;
+    return cold_->elems.size() + occ_.memory_reserved() + cold_->chunks.memory_reserved() +
+           tags().memory_reserved();
   }
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (capacity() == 0) return 0;
-    return std::size_t{chunks_.count()} * chunk_bytes_ + occ_.memory_committed() +
-           chunks_.memory_committed() + tags_.memory_committed();
+    return std::size_t{cold_->chunks.count()} * cold_->chunk_bytes + occ_.memory_committed() +
+           cold_->chunks.memory_committed() + tags().memory_committed();
   }
 
   /// Pre-faults slots [0, n); n > capacity() throws CapacityError.
@@ -462,19 +475,20 @@ class SlabCore {
   }
   void unlock_memory() noexcept {
     if (capacity() == 0) return;
-    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) { (void)elems_.unlock(lo, hi - lo); });
+    for_each_chunk_run(cold_->chunks,
+                       [&](std::size_t lo, std::size_t hi) { (void)cold_->elems.unlock(lo, hi - lo); });
     occ_.unlock_memory();
-    chunks_.unlock_memory();
-    tags_.unlock_memory();
-    locked_ = false;
+    cold_->chunks.unlock_memory();
+    tags().unlock_memory();
+    cold_->locked = false;
   }
 
   /// MADV_COLLAPSE over each run of committed element chunks; the first refusal's errno.
   std::error_code try_collapse() noexcept {
     std::error_code ec;
     if (capacity() == 0) return ec;
-    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) {
-      if (!ec) ec = elems_.try_collapse(lo, hi - lo);
+    for_each_chunk_run(cold_->chunks, [&](std::size_t lo, std::size_t hi) {
+      if (!ec) ec = cold_->elems.try_collapse(lo, hi - lo);
     });
     return ec;
   }
@@ -483,69 +497,78 @@ class SlabCore {
   std::size_t trim() noexcept {
     if (capacity() == 0) return 0;
     std::size_t released = 0;
-    chunks_.for_each_set([&](index_type c) {
-      const std::size_t lo = std::size_t{c} * chunk_bytes_;
+    cold_->chunks.for_each_set([&](index_type c) {
+      const std::size_t lo = std::size_t{c} * cold_->chunk_bytes;
       const auto first = static_cast<index_type>(lo / sizeof(T));
-      const std::size_t last_byte = std::min(lo + chunk_bytes_, std::size_t{capacity()} * sizeof(T)) - 1;
+      const std::size_t last_byte =
+          std::min(lo + cold_->chunk_bytes, std::size_t{capacity()} * sizeof(T)) - 1;
       const auto last = static_cast<index_type>(last_byte / sizeof(T));
       if (first < capacity() && occ_.find_next_set(first) <= last) return;
-      if (locked_) (void)elems_.unlock(lo, chunk_bytes_);  // MADV_DONTNEED refuses locked pages
-      elems_.release(lo, chunk_bytes_);
-      chunks_.reset(c);
-      released += chunk_bytes_;
+      if (cold_->locked)
+        (void)cold_->elems.unlock(lo, cold_->chunk_bytes);  // MADV_DONTNEED refuses locked pages
+      cold_->elems.release(lo, cold_->chunk_bytes);
+      cold_->chunks.reset(c);
+      released += cold_->chunk_bytes;
     });
     update_commit_limit();
     return released;
   }
 
-  [[nodiscard]] const Options& options() const noexcept { return opts_; }
+  [[nodiscard]] const Options& options() const noexcept {
+    static constexpr Options none{};
+    return cold_ == nullptr ? none : cold_->opts;
+  }
 
   /// The container invariants, recomputed (O(capacity)); nullptr when all hold, else the first
   /// that does not. Each bitmap's own (HierBitmap::check_invariants()), then:
-  ///  1. held_ and retired_ are sorted, disjoint, marked in occ_, and excluded_ counts both;
+  ///  1. the held and retired lists are sorted, disjoint, marked in occ_, and excluded_ counts both;
   ///  2. tags are a subset of the live slots (TaggedHiSlab);
   ///  3. every live or held slot lies in committed chunks (a retired one holds nothing and need
   ///     not: a copy marks it without committing it), and commit_limit_ is where the first
   ///     uncommitted chunk begins;
-  ///  4. poisoned_ covers every committed chunk.
+  ///  4. the poisoned bytes cover every committed chunk.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (capacity() == 0)
-      return held_.empty() && retired_.empty() && excluded_ == 0 ? nullptr : "an empty core lists slots";
+      return excluded_ == 0 && cold_ == nullptr ? nullptr : "an empty core lists slots, or has memory";
     if (const char* why = occ_.check_invariants()) return why;
-    if (const char* why = chunks_.check_invariants()) return why;
-    if (const char* why = tags_.check_invariants()) return why;
-    if (!std::is_sorted(held_.begin(), held_.end()) || !std::is_sorted(retired_.begin(), retired_.end()))
+    if (const char* why = cold_->chunks.check_invariants()) return why;
+    if (const char* why = tags().check_invariants()) return why;
+    if (!std::is_sorted(cold_->held.begin(), cold_->held.end()) ||
+        !std::is_sorted(cold_->retired.begin(), cold_->retired.end()))
       return "held or retired slots are not sorted";
-    if (excluded_count() != held_.size() + retired_.size() || excluded_ >= visiting)
+    if (excluded_count() != cold_->held.size() + cold_->retired.size() || excluded_ >= visiting)
       return "excluded_ is not the number of held and retired slots";
-    for (const index_type i : held_)
-      if (!occ_.test(i) || std::binary_search(retired_.begin(), retired_.end(), i))
+    for (const index_type i : cold_->held)
+      if (!occ_.test(i) || std::binary_search(cold_->retired.begin(), cold_->retired.end(), i))
         return "a held slot is not marked, or retired";
-    for (const index_type i : retired_)
+    for (const index_type i : cold_->retired)
       if (!occ_.test(i)) return "a retired slot is not marked";
     const char* why = nullptr;
-    tags_.for_each_set([&](index_type i) {
+    tags().for_each_set([&](index_type i) {
       if (why == nullptr && !contains(i)) why = "a tag on a slot that holds no element";
     });
     if (why != nullptr) return why;
     auto committed = [&](index_type i) {
       const std::size_t lo = std::size_t{i} * sizeof(T), hi = lo + sizeof(T) - 1;
-      for (std::size_t c = lo / chunk_bytes_; c <= hi / chunk_bytes_; ++c)
-        if (!chunks_.test(static_cast<index_type>(c))) return false;
+      for (std::size_t c = lo / cold_->chunk_bytes; c <= hi / cold_->chunk_bytes; ++c)
+        if (!cold_->chunks.test(static_cast<index_type>(c))) return false;
       return true;
     };
     occ_.for_each_set([&](index_type i) {
-      if (why == nullptr && !committed(i) && !std::binary_search(retired_.begin(), retired_.end(), i))
+      if (why == nullptr && !committed(i) &&
+          !std::binary_search(cold_->retired.begin(), cold_->retired.end(), i))
         why = "a live or held slot lies in an uncommitted chunk";
     });
     if (why != nullptr) return why;
-    const index_type first_gap = chunks_.find_first_unset();
+    const index_type first_gap = cold_->chunks.find_first_unset();
     const std::size_t limit =
-        first_gap == npos ? capacity() : std::size_t{first_gap} * chunk_bytes_ / sizeof(T);
+        first_gap == npos ? capacity() : std::size_t{first_gap} * cold_->chunk_bytes / sizeof(T);
     if (commit_limit_ != std::min<std::size_t>(limit, capacity()))
       return "commit_limit_ is not where the first uncommitted chunk begins";
-    const index_type last_chunk = chunks_.count() == 0 ? npos : chunks_.select(chunks_.count() - 1);
-    if (last_chunk != npos && (std::size_t{last_chunk} + 1) * chunk_bytes_ > poisoned_ && HISLAB_DETAIL_ASAN)
+    const index_type last_chunk =
+        cold_->chunks.count() == 0 ? npos : cold_->chunks.select(cold_->chunks.count() - 1);
+    if (last_chunk != npos && (std::size_t{last_chunk} + 1) * cold_->chunk_bytes > cold_->poisoned &&
+        HISLAB_DETAIL_ASAN)
       return "a committed chunk lies past the poisoned high-water mark";
     return nullptr;
   }
@@ -554,27 +577,27 @@ class SlabCore {
   /// A core with o's capacity and memory options and no elements (empty for a moved-from o).
   static SlabCore empty_like(const SlabCore& o) {
     if (o.capacity() == 0) return SlabCore{};
-    Options opts = o.opts_;
+    Options opts = o.cold_->opts;
     opts.initial_capacity = 0;
     return create(opts);
   }
 
   [[nodiscard]] size_type excluded_count() const noexcept { return static_cast<size_type>(excluded_); }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
-    return std::binary_search(held_.begin(), held_.end(), i) ||
-           std::binary_search(retired_.begin(), retired_.end(), i);
+    return std::binary_search(cold_->held.begin(), cold_->held.end(), i) ||
+           std::binary_search(cold_->retired.begin(), cold_->retired.end(), i);
   }
   /// How many entries of the sorted `list` are <= i.
   static size_type excluded_up_to(const std::vector<index_type>& list, index_type i) noexcept {
     return static_cast<size_type>(std::upper_bound(list.begin(), list.end(), i) - list.begin());
   }
   void unlist_held(index_type i) noexcept {
-    held_.erase(std::lower_bound(held_.begin(), held_.end(), i));
+    cold_->held.erase(std::lower_bound(cold_->held.begin(), cold_->held.end(), i));
     --excluded_;
   }
   void list_retired(index_type i) {
     mutated_ = true;
-    retired_.insert(std::upper_bound(retired_.begin(), retired_.end(), i), i);
+    cold_->retired.insert(std::upper_bound(cold_->retired.begin(), cold_->retired.end(), i), i);
     ++excluded_;
   }
   /// A copy keeps the source's retired slots retired (no bit of an element is needed).
@@ -664,12 +687,12 @@ class SlabCore {
   void for_each_chunk_run(const HierBitmap& bm, F&& f) const {
     std::size_t run_lo = 0, run_hi = 0;
     bm.for_each_set([&](index_type c) {
-      const std::size_t lo = std::size_t{c} * chunk_bytes_;
+      const std::size_t lo = std::size_t{c} * cold_->chunk_bytes;
       if (run_hi != lo) {
         if (run_hi != run_lo) f(run_lo, run_hi);
         run_lo = lo;
       }
-      run_hi = lo + chunk_bytes_;
+      run_hi = lo + cold_->chunk_bytes;
     });
     if (run_hi != run_lo) f(run_lo, run_hi);
   }
@@ -677,51 +700,51 @@ class SlabCore {
   /// Commits the chunks overlapping slots [first, last); `prefault` populates them.
   HISLAB_COLD std::error_code commit_slots(size_type first, size_type last, bool prefault) noexcept {
     if (last <= first) return {};
-    const std::size_t c_lo = std::size_t{first} * sizeof(T) / chunk_bytes_;
-    const std::size_t c_hi = (std::size_t{last} * sizeof(T) - 1) / chunk_bytes_ + 1;
-    const bool must_populate = prefault || opts_.huge_pages == HugePages::Require;
+    const std::size_t c_lo = std::size_t{first} * sizeof(T) / cold_->chunk_bytes;
+    const std::size_t c_hi = (std::size_t{last} * sizeof(T) - 1) / cold_->chunk_bytes + 1;
+    const bool must_populate = prefault || cold_->opts.huge_pages == HugePages::Require;
     // HugePages::Advise: transparent huge pages only once the committed elements reach the size
     // of one. A small slab keeps base pages (one huge page would make a slab of one element
     // cost 2 MiB of resident memory that trim() cannot give back); a large one is advised as it
     // crosses the size, before the pages past it fault (or are pre-faulted here). The whole
     // region is advised at once, so the mapping is not split per range.
-    if (opts_.huge_pages == HugePages::Advise && !thp_advised_ &&
-        c_hi * chunk_bytes_ >= os::huge_page_size()) {
-      (void)elems_.advise_huge_pages();  // a kernel without THP refuses; nothing is lost
-      thp_advised_ = true;
+    if (cold_->opts.huge_pages == HugePages::Advise && !cold_->thp_advised &&
+        c_hi * cold_->chunk_bytes >= os::huge_page_size()) {
+      (void)cold_->elems.advise_huge_pages();  // a kernel without THP refuses; nothing is lost
+      cold_->thp_advised = true;
     }
     for (std::size_t c = c_lo; c < c_hi; ++c) {
-      const bool fresh = !chunks_.test(static_cast<index_type>(c));
+      const bool fresh = !cold_->chunks.test(static_cast<index_type>(c));
       if (!fresh && !prefault) continue;
-      const std::size_t lo = c * chunk_bytes_;
+      const std::size_t lo = c * cold_->chunk_bytes;
       if (must_populate) {
-        if (auto ec = elems_.populate(lo, chunk_bytes_)) return ec;
+        if (auto ec = cold_->elems.populate(lo, cold_->chunk_bytes)) return ec;
       }
       if (fresh) {
-        if (locked_) {
-          if (auto ec = elems_.lock(lo, chunk_bytes_, true)) return ec;
-          if (auto ec = lock_bitmaps(lo, lo + chunk_bytes_)) return ec;
+        if (cold_->locked) {
+          if (auto ec = cold_->elems.lock(lo, cold_->chunk_bytes, true)) return ec;
+          if (auto ec = lock_bitmaps(lo, lo + cold_->chunk_bytes)) return ec;
         }
-        poison(elems_.data() + lo, chunk_bytes_);
-        if (lo + chunk_bytes_ > poisoned_) poisoned_ = lo + chunk_bytes_;
-        chunks_.set(static_cast<index_type>(c));
+        poison(cold_->elems.data() + lo, cold_->chunk_bytes);
+        if (lo + cold_->chunk_bytes > cold_->poisoned) cold_->poisoned = lo + cold_->chunk_bytes;
+        cold_->chunks.set(static_cast<index_type>(c));
       }
     }
     // The bitmaps' pages for those slots too: a pre-faulted fill (and tagging) takes no fault.
     if (prefault) {
       if (auto ec = occ_.populate(last)) return ec;
-      if (auto ec = tags_.populate(last)) return ec;
+      if (auto ec = tags().populate(last)) return ec;
     }
     update_commit_limit();
     return {};
   }
 
   void update_commit_limit() noexcept {
-    const index_type c = chunks_.find_first_unset();
+    const index_type c = cold_->chunks.find_first_unset();
     if (c == npos) {
       commit_limit_ = capacity();
     } else {
-      const std::size_t slots = std::size_t{c} * chunk_bytes_ / sizeof(T);
+      const std::size_t slots = std::size_t{c} * cold_->chunk_bytes / sizeof(T);
       commit_limit_ = static_cast<index_type>(std::min<std::size_t>(slots, capacity()));
     }
   }
@@ -731,11 +754,11 @@ class SlabCore {
   /// (RLIMIT_MEMLOCK counts what is locked, faulted or not).
   std::error_code lock_all() noexcept {
     if (capacity() == 0) return {};
-    locked_ = true;
+    cold_->locked = true;
     std::error_code ec;
     std::size_t end = 0;  // bytes of elements up to the end of the last committed chunk
-    for_each_chunk_run(chunks_, [&](std::size_t lo, std::size_t hi) {
-      if (!ec) ec = elems_.lock(lo, hi - lo, true);
+    for_each_chunk_run(cold_->chunks, [&](std::size_t lo, std::size_t hi) {
+      if (!ec) ec = cold_->elems.lock(lo, hi - lo, true);
       end = hi;
     });
     if (!ec) ec = lock_bitmaps(0, end);
@@ -749,28 +772,45 @@ class SlabCore {
     const auto last =
         static_cast<size_type>(std::min<std::size_t>((hi + sizeof(T) - 1) / sizeof(T), capacity()));
     if (auto ec = occ_.lock_memory(first, last)) return ec;
-    if (auto ec = tags_.lock_memory(first, last)) return ec;
-    return chunks_.lock_memory(static_cast<size_type>(lo / chunk_bytes_),
-                               static_cast<size_type>((hi + chunk_bytes_ - 1) / chunk_bytes_));
+    if (auto ec = tags().lock_memory(first, last)) return ec;
+    return cold_->chunks.lock_memory(
+        static_cast<size_type>(lo / cold_->chunk_bytes),
+        static_cast<size_type>((hi + cold_->chunk_bytes - 1) / cold_->chunk_bytes));
   }
 
-  MmapRegion whole_;  // the one reservation that elems_ and the bitmaps are views of (if any)
-  MmapRegion elems_;
+  /// The bitmap of capacity 0 that an untagged core answers tags() with: every call on it is a
+  /// no-op that writes nothing, so all cores may share it.
+  static HierBitmap& no_tags() noexcept {
+    static HierBitmap none;
+    return none;
+  }
+
+  /// What only the cold paths use (committing, trimming, locking, held and retired slots, the
+  /// options): on the heap, one allocation per container, so that the object keeps what insert,
+  /// erase and lookup read. Null exactly for a core of capacity 0 (default or moved from).
+  struct Cold {
+    MmapRegion whole;  // the one reservation that elems and the bitmaps are views of (if any)
+    MmapRegion elems;
+    HierBitmap chunks;
+    std::vector<index_type> held;
+    std::vector<index_type> retired;
+    Options opts{};
+    std::size_t chunk_bytes = 4096;
+    std::size_t poisoned = 0;  // element bytes that may carry ASan poison: the chunks ever committed
+    bool locked = false;
+    bool thp_advised = false;  // the element region has MADV_HUGEPAGE (HugePages::Advise only)
+  };
+  struct NoTags {};
+
   HierBitmap occ_;
-  HierBitmap chunks_;
-  HierBitmap tags_;
-  std::vector<index_type> held_;
-  std::vector<index_type> retired_;
-  // Low 32 bits: held_.size() + retired_.size(). High 32 bits: visits under way (visit_live()).
+  std::byte* base_ = nullptr;  // slot 0: cold_->elems.data()
+  // Low 32 bits: held.size() + retired.size(). High 32 bits: visits under way (visit_live()).
   static constexpr std::uint64_t visiting = std::uint64_t{1} << 32;
   std::uint64_t excluded_ = 0;
-  bool mutated_ = false;  // a slot was freed while a visit ran
-  Options opts_{};
-  std::size_t chunk_bytes_ = 4096;
   index_type commit_limit_ = 0;
-  bool locked_ = false;
-  bool thp_advised_ = false;  // the element region has MADV_HUGEPAGE (HugePages::Advise only)
-  std::size_t poisoned_ = 0;  // element bytes that may carry ASan poison: the chunks ever committed
+  bool mutated_ = false;  // a slot was freed while a visit ran
+  std::unique_ptr<Cold> cold_;
+  [[no_unique_address]] std::conditional_t<Tagged, HierBitmap, NoTags> tags_;
 };
 
 /// A core's live slots as the samplers (sampling.hpp) see a ranked set: excluded indices skipped.

@@ -70,21 +70,24 @@ namespace detail {
 #endif
 }
 
-[[noreturn]] HISLAB_COLD inline void throw_bad_alloc() {
+[[noreturn]] HISLAB_COLD inline void throw_bad_alloc(const char* what = "hislab: a pool size class is full") {
 #if HISLAB_HAS_EXCEPTIONS
+  (void)what;
   throw std::bad_alloc();
 #else
-  die("bad_alloc", "hislab: a pool size class is full");
+  die("bad_alloc", what);
 #endif
 }
 
 /// Throws for an error code: std::invalid_argument for the library's own verdict on bad
-/// options (generic category), std::system_error for what the OS said (system category).
+/// options (generic category), std::bad_alloc when the heap refused the library's bookkeeping
+/// (generic not_enough_memory), std::system_error for what the OS said (system category).
 /// An ENOMEM from the OS names the process limit it ran into, when one was (vm.max_map_count,
 /// RLIMIT_AS), and how to raise it.
 [[noreturn]] HISLAB_COLD inline void throw_error_code(std::error_code ec, const char* what) {
   if (ec.category() == std::generic_category() && ec == std::errc::invalid_argument)
     throw_invalid_argument(what);
+  if (ec.category() == std::generic_category() && ec == std::errc::not_enough_memory) throw_bad_alloc(what);
   char msg[640];
   if (ec.category() == std::system_category() && ec.value() == ENOMEM) {
     char why[400];
