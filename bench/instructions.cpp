@@ -1,11 +1,19 @@
 // Instructions per operation, for bench/instructions.sh to run under callgrind: time on a shared
 // 2-core machine moves by more than the differences it is asked about, instruction counts do
 // not. One process does one case; the script runs each at two operation counts and divides the
-// difference by the extra operations, so building the container cancels out.
+// difference by the extra operations, so building the container cancels out. The script builds
+// one binary per workload (-DHISLAB_WORKLOAD_CHURN=1, _GET, _FILL, _SAMPLE), so that one
+// workload's code cannot change how the compiler inlines another's.
 //
 //   instructions churn <peer> <ops>     peer: hislab | free_list. A full slab of 10^6 16-byte
 //                                       elements, then <ops> remove + insert at random positions
 //                                       (the churn workload of bench_compare).
+//   instructions get <peer> <ops>       peer: hislab (get_unchecked) | hislab_checked (get) |
+//                                       free_list. The same full slab, then <ops> lookups at
+//                                       random positions (the get workload).
+//   instructions fill <peer> <ops>      peer: hislab | free_list_reserved. A container with room
+//                                       for 4 * 10^6 16-byte elements, pre-faulted (reserved),
+//                                       then <ops> inserts (the fill workload).
 //   instructions sample <cap> <ops>     a full HiSlab of <cap> slots, then <ops> calls of
 //                                       random_occupied_many(g, 1, out).
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
@@ -18,16 +26,32 @@
 
 #include "peers.hpp"
 
+#if !HISLAB_WORKLOAD_CHURN && !HISLAB_WORKLOAD_GET && !HISLAB_WORKLOAD_FILL && !HISLAB_WORKLOAD_SAMPLE
+#define HISLAB_WORKLOAD_CHURN 1
+#define HISLAB_WORKLOAD_GET 1
+#define HISLAB_WORKLOAD_FILL 1
+#define HISLAB_WORKLOAD_SAMPLE 1
+#endif
+
 namespace {
 
 using Item16 = hislab_bench::Item<16>;
 
+/// Live elements of the churn and get workloads.
+constexpr std::uint32_t n = 1'000'000;
+
+/// Inserts n elements into `peer`; their handles.
 template <class Peer>
-std::uint64_t churn(std::uint64_t ops) {
-  const std::uint32_t n = 1'000'000;
-  Peer peer(n);
+std::vector<typename Peer::handle> insert_all(Peer& peer) {
   std::vector<typename Peer::handle> handles(n);
   for (std::uint32_t i = 0; i < n; ++i) handles[i] = peer.insert(i);
+  return handles;
+}
+
+template <class Peer>
+std::uint64_t churn(std::uint64_t ops) {
+  Peer peer(n);
+  std::vector<typename Peer::handle> handles = insert_all(peer);
   std::mt19937 rng(42);
   std::uint64_t sum = 0;
   for (std::uint64_t k = 0; k < ops; ++k) {
@@ -39,6 +63,27 @@ std::uint64_t churn(std::uint64_t ops) {
   return sum;
 }
 
+template <class Peer>
+std::uint64_t get(std::uint64_t ops) {
+  Peer peer(n);
+  const std::vector<typename Peer::handle> handles = insert_all(peer);
+  std::mt19937 rng(44);
+  std::uint64_t sum = 0;
+  for (std::uint64_t k = 0; k < ops; ++k) sum += peer.get(handles[rng() % n]).key;
+  return sum;
+}
+
+template <class Peer>
+std::uint64_t fill(std::uint64_t ops) {
+  const std::uint32_t room = 4'000'000;
+  if (ops > room) std::exit(2);
+  Peer peer(room);
+  std::uint64_t sum = 0;
+  for (std::uint64_t k = 0; k < ops; ++k) sum += peer.insert(k);
+  return sum;
+}
+
+#if HISLAB_WORKLOAD_SAMPLE
 std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call) {
   hislab::HiSlab<std::uint32_t> slab(hislab::Options{cap, cap});
   for (std::uint32_t i = 0; i < cap; ++i) slab.insert(i);
@@ -51,11 +96,28 @@ std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call)
   }
   return sum;
 }
+#endif
 
 [[noreturn]] void usage() {
-  std::fputs("usage: instructions churn {hislab|free_list} OPS | sample CAP OPS | sample_many CAP OPS\n",
-             stderr);
+  std::fputs(
+      "usage: instructions churn {hislab|free_list} OPS | get {hislab|hislab_checked|free_list} OPS |\n"
+      "       fill {hislab|free_list_reserved} OPS | sample CAP OPS | sample_many CAP OPS\n",
+      stderr);
   std::exit(2);
+}
+
+/// A workload run over one peer: (operations) -> checksum.
+using Run = std::uint64_t (*)(std::uint64_t);
+struct Peer {
+  const char* name;
+  Run run;
+};
+/// The run of the peer called `name` among `peers`, else usage().
+template <std::size_t N>
+Run peer_named(const char* name, const Peer (&peers)[N]) {
+  for (const Peer& p : peers)
+    if (std::strcmp(p.name, name) == 0) return p.run;
+  usage();
 }
 
 }  // namespace
@@ -64,17 +126,32 @@ int main(int argc, char** argv) {
   if (argc != 4) usage();
   const std::uint64_t ops = std::strtoull(argv[3], nullptr, 10);
   std::uint64_t sum = 0;
-  if (std::strcmp(argv[1], "churn") == 0) {
-    if (std::strcmp(argv[2], "hislab") == 0)
-      sum = churn<hislab_bench::HiSlabPeer<Item16>>(ops);
-    else if (std::strcmp(argv[2], "free_list") == 0)
-      sum = churn<hislab_bench::FreeListPeer<Item16>>(ops);
-    else
-      usage();
+  if (false) {
+#if HISLAB_WORKLOAD_CHURN
+  } else if (std::strcmp(argv[1], "churn") == 0) {
+    const Peer peers[] = {{"hislab", churn<hislab_bench::HiSlabPeer<Item16>>},
+                          {"free_list", churn<hislab_bench::FreeListPeer<Item16>>}};
+    sum = peer_named(argv[2], peers)(ops);
+#endif
+#if HISLAB_WORKLOAD_GET
+  } else if (std::strcmp(argv[1], "get") == 0) {
+    const Peer peers[] = {{"hislab", get<hislab_bench::HiSlabPeer<Item16>>},
+                          {"hislab_checked", get<hislab_bench::HiSlabCheckedGetPeer<Item16>>},
+                          {"free_list", get<hislab_bench::FreeListPeer<Item16>>}};
+    sum = peer_named(argv[2], peers)(ops);
+#endif
+#if HISLAB_WORKLOAD_FILL
+  } else if (std::strcmp(argv[1], "fill") == 0) {
+    const Peer peers[] = {{"hislab", fill<hislab_bench::HiSlabPeer<Item16>>},
+                          {"free_list_reserved", fill<hislab_bench::FreeListPeer<Item16, true>>}};
+    sum = peer_named(argv[2], peers)(ops);
+#endif
+#if HISLAB_WORKLOAD_SAMPLE
   } else if (std::strcmp(argv[1], "sample") == 0 || std::strcmp(argv[1], "sample_many") == 0) {
     const auto cap = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
     if (cap == 0) usage();
     sum = sample(cap, ops, std::strcmp(argv[1], "sample") == 0 ? 1 : 256);
+#endif
   } else {
     usage();
   }
