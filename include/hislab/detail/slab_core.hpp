@@ -78,7 +78,6 @@ template <class T, bool Tagged>
 class SlabCore {
   static_assert(std::is_object_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T>,
                 "hislab containers hold non-const, non-volatile object types");
-  static_assert(alignof(T) <= 4096, "hislab aligns slots to at most the page size");
 
  public:
   SlabCore() noexcept = default;
@@ -88,6 +87,8 @@ class SlabCore {
   /// long) instead of a reservation of its own.
   [[nodiscard]] static std::optional<SlabCore> try_create(const Options& o, std::error_code& ec,
                                                           MmapRegion* elements = nullptr) noexcept {
+    // Here rather than in the class body, which T may not be complete for yet.
+    static_assert(alignof(T) <= 4096, "hislab aligns slots to at most the page size");
     if (o.virtual_capacity == 0 || o.initial_capacity > o.virtual_capacity) {
       ec = std::make_error_code(std::errc::invalid_argument);
       return std::nullopt;
