@@ -91,8 +91,10 @@ class MmapRegion {
   ~MmapRegion() { unmap(); }
 
   /// Commits the pages covering [offset, offset + bytes) (rounded outward, clipped to size()):
-  /// MADV_POPULATE_WRITE, or touching each page on kernels that lack it.
-  /// One system call (or a write per page without it); the kernel's work is O(pages).
+  /// MADV_POPULATE_WRITE, then a write of each page's first byte (its own value: contents are
+  /// kept), so that no first write later takes a fault, in the guest or, under some
+  /// hypervisors, in the host; on kernels without MADV_POPULATE_WRITE the writes alone.
+  /// One system call and a store per page; the kernel's work is O(pages).
   std::error_code populate(std::size_t offset, std::size_t bytes) noexcept {
     auto [lo, hi] = outward(offset, bytes);
     return to_ec(detail::os::populate(data_ + lo, hi - lo, page_, huge_ == HugePages::Require));

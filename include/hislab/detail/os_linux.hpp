@@ -155,14 +155,18 @@ touch_pages(std::byte* p, std::size_t bytes, std::size_t page) noexcept {
   }
 }
 
-/// Commits [p, p + bytes) writable. `hugetlb` regions are never touched by the fallback: a
-/// write to a hugetlb page the pool cannot supply is SIGBUS, so there the error is returned.
+/// Commits [p, p + bytes) writable: MADV_POPULATE_WRITE, then one write per page. Under some
+/// hypervisors a populated page still takes a host-side fault on its first write (about 5 us
+/// per 4 KiB page on the Firecracker VM of bench/README.md), which is what pre-faulting exists
+/// to keep off the insert path; the write takes it here, and costs one store per page where the
+/// page is truly present. `hugetlb` regions are never touched by the fallback: a write to a
+/// hugetlb page the pool cannot supply is SIGBUS, so there the error is returned.
 inline int populate(std::byte* p, std::size_t bytes, std::size_t page, bool hugetlb) noexcept {
   if (bytes == 0) return 0;
   int err = populate_write_disabled().load(std::memory_order_relaxed) ? EINVAL
                                                                       : advise(p, bytes, MADV_POPULATE_WRITE);
-  if (err == EINVAL && !hugetlb) {
-    touch_pages(p, bytes, page);
+  if (err == 0 || (err == EINVAL && !hugetlb)) {
+    touch_pages(p, bytes, page);  // after a successful populate, every page is there to write
     return 0;
   }
   // A hugetlb fault the pool cannot serve is reported as EFAULT; say what it means.
