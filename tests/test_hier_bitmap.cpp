@@ -473,3 +473,18 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
   A::flip_block_bit(tail, 1010);
   REQUIRE(tail.check_invariants() != nullptr);
 }
+
+TEST_CASE("clear() of a bitmap never set writes nothing and keeps every invariant", "[bitmap]") {
+  for (const hislab::size_type cap : {1u, 100u, 512u * 64u + 3u, 3'000'000u}) {
+    INFO("capacity " << cap);
+    HierBitmap h(cap);
+    h.clear();
+    REQUIRE(h.check_invariants() == nullptr);
+    REQUIRE(h.memory_committed() == 0);
+    REQUIRE(h.set_first_unset() == 0);
+    REQUIRE(h.check_invariants() == nullptr);
+    h.clear();
+    REQUIRE(h.count() == 0);
+    REQUIRE(h.check_invariants() == nullptr);
+  }
+}

@@ -529,3 +529,12 @@ TEST_CASE("A slab of slabs: each element a small slab of its own", "[types]") {
   HiSlab<HiSlab<int>> moved(std::move(outer));
   REQUIRE(&moved[1][0] == addr);
 }
+
+TEST_CASE("clear() of an empty slab writes nothing", "[memory]") {
+  HiSlab<int> s(Options{});
+  s.clear();
+  REQUIRE(s.check_invariants() == nullptr);
+  REQUIRE(s.memory_committed() == 0);
+  REQUIRE(s.insert(5) == 0);
+  REQUIRE(s.check_invariants() == nullptr);
+}

@@ -321,7 +321,9 @@ class HierBitmap {
 
   /// Resets every bit. O(non-empty blocks): empty regions are not touched.
   void clear() noexcept {
-    if (cap_ == 0) return;
+    // Never set: every bit is 0 and the caches hold their initial values already, and clearing
+    // would write (and fault in) the top summary words before their padding is due.
+    if (!padded_) return;
     // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
     if (hint_ < n0_ && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
