@@ -22,8 +22,8 @@
 // a subset of the live ones. The rule is kept here, in one place: every path that frees a slot
 // (erase() and release()) clears its tag, and clear() clears them all. Every memory control
 // (reserved/committed accounting, pre-faulting, mlock) covers it like `occ_`. In an untagged
-// core `tags_` is an empty member, tags() answers a shared bitmap of capacity 0 (every call a
-// no-op), and no hot path touches either.
+// core `tags_` is an empty member and tags() does not exist; the memory controls reach both
+// bitmaps through for_each_slot_bitmap().
 //
 // The object holds what insert, erase and lookup read (the occupancy bitmap's hot part, slot 0's
 // address, the commit limit, the excluded count); everything else lives in one heap block,
@@ -315,13 +315,8 @@ class SlabCore {
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
   /// The tag bitmap: capacity 0 unless the core was created tagged.
-  HierBitmap& tags() noexcept {
-    if constexpr (Tagged)
-      return tags_;
-    else
-      return no_tags();
-  }
-  const HierBitmap& tags() const noexcept { return const_cast<SlabCore*>(this)->tags(); }
+  HierBitmap& tags() noexcept requires Tagged { return tags_; }
+  const HierBitmap& tags() const noexcept requires Tagged { return tags_; }
 
   // ---- insertion ----------------------------------------------------------------------------
 
@@ -456,13 +451,16 @@ class SlabCore {
 
   [[nodiscard]] std::size_t memory_reserved() const noexcept {
     if (cold_ == nullptr) return 0;
-    return cold_->elems.size() + occ_.memory_reserved() + cold_->chunks.memory_reserved() +
-           tags().memory_reserved();
+    std::size_t total = cold_->elems.size() + cold_->chunks.memory_reserved();
+    for_each_slot_bitmap(*this, [&](const HierBitmap& b) { total += b.memory_reserved(); });
+    return total;
   }
   [[nodiscard]] std::size_t memory_committed() const noexcept {
     if (capacity() == 0) return 0;
-    return std::size_t{cold_->chunks.count()} * cold_->chunk_bytes + occ_.memory_committed() +
-           cold_->chunks.memory_committed() + tags().memory_committed();
+    std::size_t total =
+        std::size_t{cold_->chunks.count()} * cold_->chunk_bytes + cold_->chunks.memory_committed();
+    for_each_slot_bitmap(*this, [&](const HierBitmap& b) { total += b.memory_committed(); });
+    return total;
   }
 
   /// Pre-faults slots [0, n); n > capacity() throws CapacityError.
@@ -478,9 +476,8 @@ class SlabCore {
     if (capacity() == 0) return;
     for_each_chunk_run(cold_->chunks,
                        [&](std::size_t lo, std::size_t hi) { (void)cold_->elems.unlock(lo, hi - lo); });
-    occ_.unlock_memory();
+    for_each_slot_bitmap(*this, [](HierBitmap& b) { b.unlock_memory(); });
     cold_->chunks.unlock_memory();
-    tags().unlock_memory();
     cold_->locked = false;
   }
 
@@ -531,9 +528,12 @@ class SlabCore {
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (capacity() == 0)
       return excluded_ == 0 && cold_ == nullptr ? nullptr : "an empty core lists slots, or has memory";
-    if (const char* why = occ_.check_invariants()) return why;
-    if (const char* why = cold_->chunks.check_invariants()) return why;
-    if (const char* why = tags().check_invariants()) return why;
+    const char* why = cold_->chunks.check_invariants();
+    for_each_slot_bitmap(*this, [&](const HierBitmap& b) {
+      if (why == nullptr) why = b.check_invariants();
+    });
+    if (why != nullptr) return why;
+    if (base_ != cold_->elems.data()) return "base_ is not the element region's start";
     if (!std::is_sorted(cold_->held.begin(), cold_->held.end()) ||
         !std::is_sorted(cold_->retired.begin(), cold_->retired.end()))
       return "held or retired slots are not sorted";
@@ -544,10 +544,10 @@ class SlabCore {
         return "a held slot is not marked, or retired";
     for (const index_type i : cold_->retired)
       if (!occ_.test(i)) return "a retired slot is not marked";
-    const char* why = nullptr;
-    tags().for_each_set([&](index_type i) {
-      if (why == nullptr && !contains(i)) why = "a tag on a slot that holds no element";
-    });
+    if constexpr (Tagged)
+      tags_.for_each_set([&](index_type i) {
+        if (why == nullptr && !contains(i)) why = "a tag on a slot that holds no element";
+      });
     if (why != nullptr) return why;
     auto committed = [&](index_type i) {
       const std::size_t lo = std::size_t{i} * sizeof(T), hi = lo + sizeof(T) - 1;
@@ -733,8 +733,11 @@ class SlabCore {
     }
     // The bitmaps' pages for those slots too: a pre-faulted fill (and tagging) takes no fault.
     if (prefault) {
-      if (auto ec = occ_.populate(last)) return ec;
-      if (auto ec = tags().populate(last)) return ec;
+      std::error_code ec;
+      for_each_slot_bitmap(*this, [&](HierBitmap& b) {
+        if (!ec) ec = b.populate(last);
+      });
+      if (ec) return ec;
     }
     update_commit_limit();
     return {};
@@ -772,18 +775,22 @@ class SlabCore {
     const auto first = static_cast<size_type>(lo / sizeof(T));
     const auto last =
         static_cast<size_type>(std::min<std::size_t>((hi + sizeof(T) - 1) / sizeof(T), capacity()));
-    if (auto ec = occ_.lock_memory(first, last)) return ec;
-    if (auto ec = tags().lock_memory(first, last)) return ec;
+    std::error_code ec;
+    for_each_slot_bitmap(*this, [&](HierBitmap& b) {
+      if (!ec) ec = b.lock_memory(first, last);
+    });
+    if (ec) return ec;
     return cold_->chunks.lock_memory(
         static_cast<size_type>(lo / cold_->chunk_bytes),
         static_cast<size_type>((hi + cold_->chunk_bytes - 1) / cold_->chunk_bytes));
   }
 
-  /// The bitmap of capacity 0 that an untagged core answers tags() with: every call on it is a
-  /// no-op that writes nothing, so all cores may share it.
-  static HierBitmap& no_tags() noexcept {
-    static HierBitmap none;
-    return none;
+  /// Calls f(bitmap) for each bitmap indexed by slot: occ_ and, in a tagged core, tags_. Every
+  /// memory control (accounting, pre-faulting, locking, invariants) treats them alike.
+  template <class Self, class F>
+  static void for_each_slot_bitmap(Self& self, F&& f) {
+    f(self.occ_);
+    if constexpr (Tagged) f(self.tags_);
   }
 
   /// What only the cold paths use (committing, trimming, locking, held and retired slots, the
