@@ -416,7 +416,7 @@ class HierBitmap {
   ///     not 0"; children past the end read 0;
   ///  4. full: level 1 bit b is "block b full", except that of hint_, which may be set while the
   ///     block is not full (the one stale bit); a bit at level l > 1 is "word of level l - 1 all
-  ///     ones" as stored; children past the end read 1 (pad_) from the first bit ever set on,
+  ///     ones" as stored; children past the end read 1 (padding()) from the first bit ever set on,
   ///     0 before (an empty bitmap writes nothing);
   ///  5. counts: counts[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
   ///     lowest 0 when its decrement is owed; counts[l][g] (1 < l < levels_) sums 64 of level
@@ -562,8 +562,6 @@ class HierBitmap {
       h.lv_->full[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_full[l]);
       h.lv_->nonempty[l] = reinterpret_cast<std::uint64_t*>(base + lay.off_nonempty[l]);
       h.lv_->counts[l] = reinterpret_cast<std::uint32_t*>(base + lay.off_counts[l]);
-      const std::size_t valid = h.lv_->n[l - 1] - 64 * (h.lv_->n[l] - 1);
-      h.lv_->pad[l] = valid == 64 ? 0 : ~std::uint64_t{0} << valid;
     }
     h.counts1_ = h.lv_->counts[1];
     h.full1_ = h.lv_->full[1];
@@ -742,11 +740,16 @@ class HierBitmap {
     }
   }
 
+  /// The padding 1s of level l's last full word: its bits past the level's children.
+  std::uint64_t padding(int l) const noexcept {
+    const std::size_t valid = lv_->n[l - 1] - 64 * (lv_->n[l] - 1);
+    return valid == 64 ? 0 : ~std::uint64_t{0} << valid;
+  }
   /// Writes the padding 1s of each level's last full word (children past the end read full).
   /// Fresh memory reads 0, so a word without padding is not written.
   void write_padding() noexcept {
     for (int l = 1; l <= levels_; ++l)
-      if (lv_->pad[l] != 0) lv_->full[l][lv_->n[l] - 1] = lv_->pad[l];
+      if (const std::uint64_t p = padding(l); p != 0) lv_->full[l][lv_->n[l] - 1] = p;
     padded_ = true;
   }
 
@@ -857,7 +860,7 @@ class HierBitmap {
       }
     }
     lv_->nonempty[l][j] = 0;
-    lv_->full[l][j] = j + 1 == lv_->n[l] ? lv_->pad[l] : 0;
+    lv_->full[l][j] = j + 1 == lv_->n[l] ? padding(l) : 0;
     lv_->counts[l][j] = 0;
   }
 
@@ -870,7 +873,6 @@ class HierBitmap {
     std::uint64_t* nonempty[max_levels + 1]{};  // [1 .. levels_]
     std::uint32_t* counts[max_levels + 1]{};    // [1 .. levels_]
     std::size_t n[max_levels + 1]{};            // n[0] blocks, n[l] words at level l
-    std::uint64_t pad[max_levels + 1]{};        // padding 1s of the last full word per level
     std::size_t used_blocks = 0;                // blocks [0, it) may have pages resident: set or populated
   };
 
