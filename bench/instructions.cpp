@@ -106,54 +106,50 @@ std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call)
   std::exit(2);
 }
 
-/// A workload run over one peer: (operations) -> checksum.
-using Run = std::uint64_t (*)(std::uint64_t);
-struct Peer {
-  const char* name;
-  Run run;
+/// One workload over one peer: (operations) -> checksum. Only the workload this binary was
+/// built for (HISLAB_WORKLOAD_*) is listed.
+struct Case {
+  const char* workload;
+  const char* peer;
+  std::uint64_t (*run)(std::uint64_t ops);
 };
-/// The run of the peer called `name` among `peers`, else usage().
-template <std::size_t N>
-Run peer_named(const char* name, const Peer (&peers)[N]) {
-  for (const Peer& p : peers)
-    if (std::strcmp(p.name, name) == 0) return p.run;
-  usage();
-}
+namespace hb = hislab_bench;
+const Case cases[] = {
+#if HISLAB_WORKLOAD_CHURN
+    {"churn", "hislab", churn<hb::HiSlabPeer<Item16>>},
+    {"churn", "free_list", churn<hb::FreeListPeer<Item16>>},
+#endif
+#if HISLAB_WORKLOAD_GET
+    {"get", "hislab", get<hb::HiSlabPeer<Item16>>},
+    {"get", "hislab_checked", get<hb::HiSlabCheckedGetPeer<Item16>>},
+    {"get", "free_list", get<hb::FreeListPeer<Item16>>},
+#endif
+#if HISLAB_WORKLOAD_FILL
+    {"fill", "hislab", fill<hb::HiSlabPeer<Item16>>},
+    {"fill", "free_list_reserved", fill<hb::FreeListPeer<Item16, true>>},
+#endif
+    {"", "", nullptr},  // keeps the array non-empty in the sampling binary
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) usage();
   const std::uint64_t ops = std::strtoull(argv[3], nullptr, 10);
-  std::uint64_t sum = 0;
-  if (false) {
-#if HISLAB_WORKLOAD_CHURN
-  } else if (std::strcmp(argv[1], "churn") == 0) {
-    const Peer peers[] = {{"hislab", churn<hislab_bench::HiSlabPeer<Item16>>},
-                          {"free_list", churn<hislab_bench::FreeListPeer<Item16>>}};
-    sum = peer_named(argv[2], peers)(ops);
-#endif
-#if HISLAB_WORKLOAD_GET
-  } else if (std::strcmp(argv[1], "get") == 0) {
-    const Peer peers[] = {{"hislab", get<hislab_bench::HiSlabPeer<Item16>>},
-                          {"hislab_checked", get<hislab_bench::HiSlabCheckedGetPeer<Item16>>},
-                          {"free_list", get<hislab_bench::FreeListPeer<Item16>>}};
-    sum = peer_named(argv[2], peers)(ops);
-#endif
-#if HISLAB_WORKLOAD_FILL
-  } else if (std::strcmp(argv[1], "fill") == 0) {
-    const Peer peers[] = {{"hislab", fill<hislab_bench::HiSlabPeer<Item16>>},
-                          {"free_list_reserved", fill<hislab_bench::FreeListPeer<Item16, true>>}};
-    sum = peer_named(argv[2], peers)(ops);
-#endif
+  for (const Case& c : cases) {
+    if (c.run != nullptr && std::strcmp(c.workload, argv[1]) == 0 && std::strcmp(c.peer, argv[2]) == 0) {
+      std::printf("%llu\n", static_cast<unsigned long long>(c.run(ops)));
+      return 0;
+    }
+  }
 #if HISLAB_WORKLOAD_SAMPLE
-  } else if (std::strcmp(argv[1], "sample") == 0 || std::strcmp(argv[1], "sample_many") == 0) {
+  if (std::strcmp(argv[1], "sample") == 0 || std::strcmp(argv[1], "sample_many") == 0) {
     const auto cap = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
     if (cap == 0) usage();
-    sum = sample(cap, ops, std::strcmp(argv[1], "sample") == 0 ? 1 : 256);
-#endif
-  } else {
-    usage();
+    const std::uint64_t sum = sample(cap, ops, std::strcmp(argv[1], "sample") == 0 ? 1 : 256);
+    std::printf("%llu\n", static_cast<unsigned long long>(sum));
+    return 0;
   }
-  std::printf("%llu\n", static_cast<unsigned long long>(sum));
+#endif
+  usage();
 }
