@@ -538,3 +538,24 @@ TEST_CASE("clear() of an empty slab writes nothing", "[memory]") {
   REQUIRE(s.insert(5) == 0);
   REQUIRE(s.check_invariants() == nullptr);
 }
+
+TEMPLATE_TEST_CASE("A moved-from container holds no memory and answers every memory control", "[memory]",
+                   HiSlab<int>, hislab::TaggedHiSlab<int>, hislab::SlotMap<int>) {
+  TestType a(Options{0, 1000, HugePages::None});
+  (void)a.insert(1);
+  TestType b(std::move(a));
+  // NOLINTBEGIN(bugprone-use-after-move): the moved-from state is specified
+  REQUIRE(a.capacity() == 0);
+  REQUIRE(a.memory_reserved() == 0);
+  REQUIRE(a.memory_committed() == 0);
+  REQUIRE(a.trim() == 0);
+  REQUIRE_NOTHROW(a.reserve(0));
+  REQUIRE_NOTHROW(a.lock_memory());
+  a.unlock_memory();
+  REQUIRE_FALSE(a.try_collapse());
+  REQUIRE(a.check_invariants() == nullptr);
+  // NOLINTEND(bugprone-use-after-move)
+  REQUIRE(b.size() == 1);
+  REQUIRE(b.capacity() == 1000);
+  REQUIRE(b.check_invariants() == nullptr);
+}
