@@ -41,6 +41,7 @@ void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rn
     const auto from = static_cast<hislab::index_type>(rng() % (r.capacity() + 2));
     REQUIRE(h.find_next_set(from) == r.find_next_set(from));
     REQUIRE(h.test(from) == r.test(from));
+    if (from < r.capacity()) REQUIRE(h.test_in_range(from) == r.test(from));
   }
   if (r.count() != 0) {
     const auto k = static_cast<hislab::size_type>(rng() % r.count());

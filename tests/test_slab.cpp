@@ -294,6 +294,12 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: VacantEntry holds the lowes
     REQUIRE(e.index() == 0);
     REQUIRE_FALSE(s.contains(0));
     REQUIRE(s.get(0) == nullptr);
+    // While an index is held, the other lookups answer as before, out of range included.
+    REQUIRE(s.contains(1));
+    REQUIRE(*s.get(1) == "b");
+    REQUIRE_FALSE(s.contains(4));
+    REQUIRE_FALSE(s.contains(hislab::npos));
+    REQUIRE(s.check_invariants() == nullptr);
     REQUIRE(s.size() == 1);
     REQUIRE(s.insert("c") == 2);  // 0 is held
     std::vector<index_type> seen;
@@ -316,6 +322,9 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: VacantEntry holds the lowes
   }  // destroyed unused: 3 is vacant again
   REQUIRE_FALSE(s.full());
   REQUIRE_FALSE(s.contains(3));
+  REQUIRE_FALSE(s.contains(4));
+  REQUIRE(s.contains(2));
+  REQUIRE(s.check_invariants() == nullptr);
   auto t = s.try_vacant_entry();
   REQUIRE(t);
   REQUIRE(t->index() == 3);

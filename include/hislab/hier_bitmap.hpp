@@ -164,6 +164,12 @@ class HierBitmap {
     return i < cap_ && ((word_of(i) >> (i % detail::word_bits)) & 1u) != 0;
   }
 
+  /// Bit i, for an i known to be below capacity() (unchecked: i >= capacity() is undefined).
+  /// O(1).
+  [[nodiscard]] HISLAB_ALWAYS_INLINE bool test_in_range(index_type i) const noexcept {
+    return ((word_of(i) >> (i % detail::word_bits)) & 1u) != 0;
+  }
+
   /// Sets bit i. Returns true if it was 0; i >= capacity() changes nothing and returns false.
   /// O(1) amortized, O(levels) at worst.
   bool set(index_type i) noexcept {

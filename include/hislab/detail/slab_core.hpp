@@ -141,6 +141,7 @@ class SlabCore {
     auto occ = HierBitmap::try_create_in(o.virtual_capacity, ec, occ_in);
     if (!occ) return std::nullopt;
     c.occ_ = std::move(*occ);
+    c.sync_live_limit();
     auto chunks = HierBitmap::try_create_in(static_cast<size_type>(nchunks), ec, chunks_in);
     if (!chunks) return std::nullopt;
     c.cold_->chunks = std::move(*chunks);
@@ -205,7 +206,7 @@ class SlabCore {
     swap(base_, o.base_);
     swap(excluded_, o.excluded_);
     swap(commit_limit_, o.commit_limit_);
-    swap(mutated_, o.mutated_);
+    swap(live_limit_, o.live_limit_);
     swap(cold_, o.cold_);
     if constexpr (Tagged) swap(tags_, o.tags_);
   }
@@ -220,8 +221,10 @@ class SlabCore {
   /// an index at most this (the smallest vacant one).
   [[nodiscard]] size_type marked() const noexcept { return occ_.count(); }
   [[nodiscard]] bool full() const noexcept { return occ_.all(); }
-  [[nodiscard]] bool contains(index_type i) const noexcept {
-    return occ_.test(i) && (HISLAB_LIKELY(excluded_ == 0) || !is_excluded(i));
+  [[nodiscard]] HISLAB_ALWAYS_INLINE bool contains(index_type i) const noexcept {
+    // One compare answers both "in range" and "nothing excluded" on the common path.
+    if (HISLAB_LIKELY(i < live_limit_)) return occ_.test_in_range(i);
+    return occ_.test(i) && (excluded_ == 0 || !is_excluded(i));
   }
   [[nodiscard]] T* ptr(index_type i) const noexcept {
     return std::launder(reinterpret_cast<T*>(base_ + std::size_t{i} * sizeof(T)));
@@ -297,20 +300,23 @@ class SlabCore {
     struct Running {
       SlabCore* c;
       ~Running() {
-        c->excluded_ -= visiting;
-        c->mutated_ = c->excluded_ >= visiting;  // an outer visit must read its word again
+        c->add_excluded(0 - visiting);
+        c->cold_->mutated = c->excluded_ >= visiting;  // an outer visit must read its word again
       }
-    } running{this};
-    excluded_ += visiting;
-    mutated_ = false;
+    };
+    if (cold_ == nullptr) return;  // capacity 0: nothing to visit
+    Running running{this};
+    add_excluded(visiting);
+    bool& mutated = cold_->mutated;
+    mutated = false;
     bool careful = excluded_count() != 0;  // then a visited bit may be a held or retired slot
     occ_.visit_set(
         [&](index_type i) {
           if (HISLAB_UNLIKELY(careful) && !contains(i)) return;
           f(i, *ptr(i));
-          if (HISLAB_UNLIKELY(mutated_)) careful = true;
+          if (HISLAB_UNLIKELY(mutated)) careful = true;
         },
-        mutated_);
+        mutated);
   }
 
   const HierBitmap& occupancy() const noexcept { return occ_; }
@@ -359,7 +365,7 @@ class SlabCore {
 #else
     cold_->held.insert(std::upper_bound(cold_->held.begin(), cold_->held.end(), i), i);
 #endif
-    ++excluded_;
+    add_excluded(1);
     return i;
   }
   /// Constructs into a held index; it stops being held once the value exists.
@@ -395,7 +401,7 @@ class SlabCore {
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
     if (HISLAB_UNLIKELY(excluded_ != 0)) {
       if (is_excluded(i)) return false;
-      mutated_ = true;  // a visit is running (or slots are excluded): it rereads its word
+      cold_->mutated = true;  // a visit is running (or slots are excluded): it rereads its word
     }
     if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
       // No demand access to the element; but a freed slot below the current lowest vacant one is
@@ -519,7 +525,8 @@ class SlabCore {
 
   /// The container invariants, recomputed (O(capacity)); nullptr when all hold, else the first
   /// that does not. Each bitmap's own (HierBitmap::check_invariants()), then:
-  ///  1. the held and retired lists are sorted, disjoint, marked in occ_, and excluded_ counts both;
+  ///  1. the held and retired lists are sorted, disjoint, marked in occ_, and excluded_ counts both
+  ///     (live_limit_ is capacity() exactly while it is 0);
   ///  2. tags are a subset of the live slots (TaggedHiSlab);
   ///  3. every live or held slot lies in committed chunks (a retired one holds nothing and need
   ///     not: a copy marks it without committing it), and commit_limit_ is where the first
@@ -527,7 +534,9 @@ class SlabCore {
   ///  4. the poisoned bytes cover every committed chunk.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (capacity() == 0)
-      return excluded_ == 0 && cold_ == nullptr ? nullptr : "an empty core lists slots, or has memory";
+      return excluded_ == 0 && live_limit_ == 0 && cold_ == nullptr
+                 ? nullptr
+                 : "an empty core lists slots, or has memory";
     const char* why = cold_->chunks.check_invariants();
     for_each_slot_bitmap(*this, [&](const HierBitmap& b) {
       if (why == nullptr) why = b.check_invariants();
@@ -539,6 +548,8 @@ class SlabCore {
       return "held or retired slots are not sorted";
     if (excluded_count() != cold_->held.size() + cold_->retired.size() || excluded_ >= visiting)
       return "excluded_ is not the number of held and retired slots";
+    if (live_limit_ != (excluded_ == 0 ? capacity() : 0))
+      return "live_limit_ is not capacity() exactly while no slot is excluded";
     for (const index_type i : cold_->held)
       if (!occ_.test(i) || std::binary_search(cold_->retired.begin(), cold_->retired.end(), i))
         return "a held slot is not marked, or retired";
@@ -584,6 +595,12 @@ class SlabCore {
   }
 
   [[nodiscard]] size_type excluded_count() const noexcept { return static_cast<size_type>(excluded_); }
+  /// Adds d to excluded_ (modulo 2^64: 0 - d subtracts); live_limit_ follows.
+  void add_excluded(std::uint64_t d) noexcept {
+    excluded_ += d;
+    sync_live_limit();
+  }
+  void sync_live_limit() noexcept { live_limit_ = excluded_ == 0 ? occ_.capacity() : 0; }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
     return std::binary_search(cold_->held.begin(), cold_->held.end(), i) ||
            std::binary_search(cold_->retired.begin(), cold_->retired.end(), i);
@@ -594,12 +611,12 @@ class SlabCore {
   }
   void unlist_held(index_type i) noexcept {
     cold_->held.erase(std::lower_bound(cold_->held.begin(), cold_->held.end(), i));
-    --excluded_;
+    add_excluded(0 - std::uint64_t{1});
   }
   void list_retired(index_type i) {
-    mutated_ = true;
+    cold_->mutated = true;
     cold_->retired.insert(std::upper_bound(cold_->retired.begin(), cold_->retired.end(), i), i);
-    ++excluded_;
+    add_excluded(1);
   }
   /// A copy keeps the source's retired slots retired (no bit of an element is needed).
   void retire_vacant(index_type i) {
@@ -663,7 +680,7 @@ class SlabCore {
 
   /// Frees a slot whose bit is set (live, held, or just reserved for construction).
   void release(index_type i) noexcept {
-    if (HISLAB_UNLIKELY(excluded_ != 0)) mutated_ = true;
+    if (HISLAB_UNLIKELY(excluded_ != 0)) cold_->mutated = true;
     poison(ptr(i), sizeof(T));
     occ_.reset_known(i);
     if constexpr (Tagged) tags_.reset(i);
@@ -807,6 +824,7 @@ class SlabCore {
     std::size_t poisoned = 0;  // element bytes that may carry ASan poison: the chunks ever committed
     bool locked = false;
     bool thp_advised = false;  // the element region has MADV_HUGEPAGE (HugePages::Advise only)
+    bool mutated = false;      // a slot was freed while a visit ran (visit_live())
   };
   struct NoTags {};
 
@@ -816,7 +834,8 @@ class SlabCore {
   static constexpr std::uint64_t visiting = std::uint64_t{1} << 32;
   std::uint64_t excluded_ = 0;
   index_type commit_limit_ = 0;
-  bool mutated_ = false;  // a slot was freed while a visit ran
+  // capacity() while excluded_ is 0, else 0: contains() asks `i < live_limit_` first.
+  index_type live_limit_ = 0;
   std::unique_ptr<Cold> cold_;
   [[no_unique_address]] std::conditional_t<Tagged, HierBitmap, NoTags> tags_;
 };
