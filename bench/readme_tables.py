@@ -12,6 +12,8 @@ the document has (a document must have at least one):
   targets     each target with the ratio measured in this run
   headline    a few of those ratios, for the top-level README
   machine     the machine line of the run
+  latency_runs  latency_runs.md as it is (latency_runs.py: three runs side by side), when the
+              run wrote it (ctest -L bench_large)
 
 Standard library only. Usage: readme_tables.py RESULTS_DIR [DOCUMENT ...]
 """
@@ -128,6 +130,11 @@ def main():
         "headline": headline(rows_by_key(through)),
         "machine": [machine],
     }
+    try:
+        with open(f"{results}/latency_runs.md") as f:
+            blocks["latency_runs"] = f.read().rstrip("\n").split("\n")
+    except FileNotFoundError:
+        pass
     for document in documents:
         with open(document) as f:
             text = f.read()
