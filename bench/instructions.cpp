@@ -3,7 +3,7 @@
 // not. One process does one case; the script runs each at two operation counts and divides the
 // difference by the extra operations, so building the container cancels out. The script builds
 // one binary per workload (-DHISLAB_WORKLOAD_CHURN=1, _GET, _FILL, _SAMPLE), so that one
-// workload's code cannot change how the compiler inlines another's.
+// workload's code cannot change how the compiler inlines another's (_LIFECYCLE too).
 //
 //   instructions churn <peer> <ops>     peer: hislab | free_list. A full slab of 10^6 16-byte
 //                                       elements, then <ops> remove + insert at random positions
@@ -17,6 +17,9 @@
 //   instructions sample <cap> <ops>     a full HiSlab of <cap> slots, then <ops> calls of
 //                                       random_occupied_many(g, 1, out).
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
+//   instructions lifecycle <peer> <ops>  peer: hislab | new_delete. <ops> times: make one 64-byte
+//                                       object, read it, drop it; nothing else live (the
+//                                       lifecycle_hot rows of bench_handles; capacity 2^20).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,11 +29,13 @@
 
 #include "peers.hpp"
 
-#if !HISLAB_WORKLOAD_CHURN && !HISLAB_WORKLOAD_GET && !HISLAB_WORKLOAD_FILL && !HISLAB_WORKLOAD_SAMPLE
+#if !HISLAB_WORKLOAD_CHURN && !HISLAB_WORKLOAD_GET && !HISLAB_WORKLOAD_FILL && !HISLAB_WORKLOAD_SAMPLE && \
+    !HISLAB_WORKLOAD_LIFECYCLE
 #define HISLAB_WORKLOAD_CHURN 1
 #define HISLAB_WORKLOAD_GET 1
 #define HISLAB_WORKLOAD_FILL 1
 #define HISLAB_WORKLOAD_SAMPLE 1
+#define HISLAB_WORKLOAD_LIFECYCLE 1
 #endif
 
 namespace {
@@ -83,6 +88,39 @@ std::uint64_t fill(std::uint64_t ops) {
   return sum;
 }
 
+#if HISLAB_WORKLOAD_LIFECYCLE
+using Item64 = hislab_bench::Item<64>;
+
+/// Keeps the compiler from eliding an allocation pair or reusing a value across iterations.
+template <class P>
+void escape(P p) {
+  asm volatile("" : : "r"(p) : "memory");
+}
+
+std::uint64_t lifecycle_hislab(std::uint64_t ops) {
+  hislab::HiSlab<Item64> slab(hislab::Options{100'000, 1u << 20});
+  std::uint64_t sum = 0;
+  for (std::uint64_t k = 0; k < ops; ++k) {
+    const hislab::index_type i = slab.emplace(k);
+    escape(i);
+    sum += slab[i].key;
+    slab.erase(i);
+  }
+  return sum;
+}
+
+std::uint64_t lifecycle_new_delete(std::uint64_t ops) {
+  std::uint64_t sum = 0;
+  for (std::uint64_t k = 0; k < ops; ++k) {
+    Item64* p = new Item64(k);
+    escape(p);
+    sum += p->key;
+    delete p;
+  }
+  return sum;
+}
+#endif
+
 #if HISLAB_WORKLOAD_SAMPLE
 std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call) {
   hislab::HiSlab<std::uint32_t> slab(hislab::Options{cap, cap});
@@ -101,7 +139,8 @@ std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call)
 [[noreturn]] void usage() {
   std::fputs(
       "usage: instructions churn {hislab|free_list} OPS | get {hislab|hislab_checked|free_list} OPS |\n"
-      "       fill {hislab|free_list_reserved} OPS | sample CAP OPS | sample_many CAP OPS\n",
+      "       fill {hislab|free_list_reserved} OPS | sample CAP OPS | sample_many CAP OPS |\n"
+      "       lifecycle {hislab|new_delete} OPS\n",
       stderr);
   std::exit(2);
 }
@@ -127,6 +166,10 @@ const Case cases[] = {
 #if HISLAB_WORKLOAD_FILL
     {"fill", "hislab", fill<hb::HiSlabPeer<Item16>>},
     {"fill", "free_list_reserved", fill<hb::FreeListPeer<Item16, true>>},
+#endif
+#if HISLAB_WORKLOAD_LIFECYCLE
+    {"lifecycle", "hislab", lifecycle_hislab},
+    {"lifecycle", "new_delete", lifecycle_new_delete},
 #endif
     {"", "", nullptr},  // keeps the array non-empty in the sampling binary
 };

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Instructions per operation under callgrind: churn, checked and unchecked get, and pre-faulted
-# fill against the free-list slab, and sampling. Needs valgrind and an x86-64 machine with AVX2
+# fill against the free-list slab, sampling, and the hot lifecycle (make, read, drop one object)
+# against new/delete. Needs valgrind and an x86-64 machine with AVX2
 # (valgrind cannot run AVX-512 code, so the build targets x86-64-v3). Each case runs at two
 # operation counts; the difference over the extra operations cancels the set-up. About a minute.
 #   Usage: sh bench/instructions.sh [churn]   (from the repository root; "churn" runs churn only)
@@ -11,7 +12,7 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 flags="-std=c++20 -O2 -DNDEBUG -march=x86-64-v3 -I${HISLAB_INCLUDE:-include} -Ibench"
-for w in CHURN GET FILL SAMPLE; do
+for w in CHURN GET FILL SAMPLE LIFECYCLE; do
   $CXX $flags -DHISLAB_WORKLOAD_$w=1 bench/instructions.cpp -o "$dir/$w" -ldl
 done
 
@@ -39,3 +40,8 @@ if [ "${1:-}" != churn ]; then for cap in 1024 1048576; do
   per_op "sample_index/$cap" "$dir/SAMPLE" sample "$cap" 100000 300000
   per_op "sample_many/$cap" "$dir/SAMPLE" sample_many "$cap" 102400 307200
 done; fi
+if [ "${1:-}" != churn ]; then
+  for peer in hislab new_delete; do
+    per_op "lifecycle/$peer" "$dir/LIFECYCLE" lifecycle "$peer" 100000 300000
+  done
+fi
