@@ -141,7 +141,7 @@ class SlabCore {
     auto occ = HierBitmap::try_create_in(o.virtual_capacity, ec, occ_in);
     if (!occ) return std::nullopt;
     c.occ_ = std::move(*occ);
-    c.sync_live_limit();
+    c.set_excluded(0);  // live_limit_ becomes the capacity
     auto chunks = HierBitmap::try_create_in(static_cast<size_type>(nchunks), ec, chunks_in);
     if (!chunks) return std::nullopt;
     c.cold_->chunks = std::move(*chunks);
@@ -300,13 +300,13 @@ class SlabCore {
     struct Running {
       SlabCore* c;
       ~Running() {
-        c->add_excluded(0 - visiting);
+        c->set_excluded(c->excluded_ - visiting);
         c->cold_->mutated = c->excluded_ >= visiting;  // an outer visit must read its word again
       }
     };
     if (cold_ == nullptr) return;  // capacity 0: nothing to visit
     Running running{this};
-    add_excluded(visiting);
+    set_excluded(excluded_ + visiting);
     bool& mutated = cold_->mutated;
     mutated = false;
     bool careful = excluded_count() != 0;  // then a visited bit may be a held or retired slot
@@ -365,7 +365,7 @@ class SlabCore {
 #else
     cold_->held.insert(std::upper_bound(cold_->held.begin(), cold_->held.end(), i), i);
 #endif
-    add_excluded(1);
+    set_excluded(excluded_ + 1);
     return i;
   }
   /// Constructs into a held index; it stops being held once the value exists.
@@ -595,12 +595,11 @@ class SlabCore {
   }
 
   [[nodiscard]] size_type excluded_count() const noexcept { return static_cast<size_type>(excluded_); }
-  /// Adds d to excluded_ (modulo 2^64: 0 - d subtracts); live_limit_ follows.
-  void add_excluded(std::uint64_t d) noexcept {
-    excluded_ += d;
-    sync_live_limit();
+  /// Every write of excluded_ goes through here, so that live_limit_ follows it.
+  void set_excluded(std::uint64_t v) noexcept {
+    excluded_ = v;
+    live_limit_ = v == 0 ? occ_.capacity() : 0;
   }
-  void sync_live_limit() noexcept { live_limit_ = excluded_ == 0 ? occ_.capacity() : 0; }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
     return std::binary_search(cold_->held.begin(), cold_->held.end(), i) ||
            std::binary_search(cold_->retired.begin(), cold_->retired.end(), i);
@@ -611,12 +610,12 @@ class SlabCore {
   }
   void unlist_held(index_type i) noexcept {
     cold_->held.erase(std::lower_bound(cold_->held.begin(), cold_->held.end(), i));
-    add_excluded(0 - std::uint64_t{1});
+    set_excluded(excluded_ - 1);
   }
   void list_retired(index_type i) {
     cold_->mutated = true;
     cold_->retired.insert(std::upper_bound(cold_->retired.begin(), cold_->retired.end(), i), i);
-    add_excluded(1);
+    set_excluded(excluded_ + 1);
   }
   /// A copy keeps the source's retired slots retired (no bit of an element is needed).
   void retire_vacant(index_type i) {
