@@ -299,6 +299,9 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: VacantEntry holds the lowes
     REQUIRE(*s.get(1) == "b");
     REQUIRE_FALSE(s.contains(4));
     REQUIRE_FALSE(s.contains(hislab::npos));
+    REQUIRE_FALSE(s.erase(0));  // held: not an element
+    REQUIRE_FALSE(s.erase(4));
+    REQUIRE_FALSE(s.erase(hislab::npos));
     REQUIRE(s.check_invariants() == nullptr);
     REQUIRE(s.size() == 1);
     REQUIRE(s.insert("c") == 2);  // 0 is held

@@ -160,13 +160,13 @@ class HierBitmap {
 
   /// Bit i; false when i >= capacity(). O(1).
   [[nodiscard]] HISLAB_ALWAYS_INLINE bool test(index_type i) const noexcept {
-    // A shift, not a mask: x86 tests the bit in place (bt), no mask to build.
-    return i < cap_ && ((word_of(i) >> (i % detail::word_bits)) & 1u) != 0;
+    return i < cap_ && test_in_range(i);
   }
 
   /// Bit i, for an i known to be below capacity() (unchecked: i >= capacity() is undefined).
   /// O(1).
   [[nodiscard]] HISLAB_ALWAYS_INLINE bool test_in_range(index_type i) const noexcept {
+    // A shift, not a mask: x86 tests the bit in place (bt), no mask to build.
     return ((word_of(i) >> (i % detail::word_bits)) & 1u) != 0;
   }
 
@@ -191,8 +191,10 @@ class HierBitmap {
   /// the hint becomes the hint); the others (a block emptied, the hint moving up) go out of line
   /// through reset_known(), so that this path makes no call and needs few registers.
   /// O(1) amortized, O(levels) at worst.
-  HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept {
-    if (i >= cap_) return false;
+  HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept { return i < cap_ && reset_in_range(i); }
+
+  /// reset() for an i known to be below capacity() (unchecked: i >= capacity() is undefined).
+  HISLAB_ALWAYS_INLINE bool reset_in_range(index_type i) noexcept {
     std::uint64_t& w = word_of(i);
     const std::uint64_t m = bit_of(i);
     const std::uint64_t old = w;

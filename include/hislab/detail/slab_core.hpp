@@ -399,22 +399,23 @@ class SlabCore {
   /// Destroys the value at `i` and frees the slot if `i` is live; false (nothing done) if not.
   /// The erase path: one test-and-clear of the occupancy bit.
   HISLAB_ALWAYS_INLINE bool erase(index_type i) noexcept {
-    if (HISLAB_UNLIKELY(excluded_ != 0)) {
-      if (is_excluded(i)) return false;
+    // As in contains(): one compare says "in range and nothing excluded" on the common path.
+    if (HISLAB_UNLIKELY(i >= live_limit_)) {
+      if (i >= capacity() || is_excluded(i)) return false;
       cold_->mutated = true;  // a visit is running (or slots are excluded): it rereads its word
     }
     if constexpr (std::is_trivially_destructible_v<T> && !HISLAB_DETAIL_ASAN) {
       // No demand access to the element; but a freed slot below the current lowest vacant one is
       // where the next insert writes, so start fetching its line for writing now. The address
-      // is formed as an integer: a prefetch never faults, so reset() alone checks the range.
+      // is formed as an integer: a prefetch never faults, and i is in range from here on.
       // (The churn_16B/hislab row of bench/README.md measures it.)
       prefetch_for_write(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(base_) +
                                                        std::size_t{i} * sizeof(T)));
-      if (!occ_.reset(i)) return false;
-      if constexpr (Tagged) tags_.reset(i);
+      if (!occ_.reset_in_range(i)) return false;
+      if constexpr (Tagged) tags_.reset_in_range(i);
       return true;
     } else {
-      if (!occ_.test(i)) return false;
+      if (!occ_.test_in_range(i)) return false;
       destroy_live(i);
       return true;
     }
