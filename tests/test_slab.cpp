@@ -266,6 +266,7 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: retain, clear, drain", "[sl
   });
   REQUIRE(removed == 2700);
   REQUIRE(s.size() == 300);
+  REQUIRE(s.check_invariants() == nullptr);  // the visit's bookkeeping is undone
   REQUIRE(std::ranges::is_sorted(visited));
   REQUIRE(visited.size() == 3000);
   REQUIRE(s.insert("x") == 0);
@@ -629,4 +630,46 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: values() is a borrowed forw
           1000);  // 0 was erased
   s.clear();
   REQUIRE(s.values().empty());
+}
+
+namespace hislab::detail {
+/// Corrupts one piece of a core's state at a time, to show that check_invariants() notices.
+struct SlabCoreTestAccess {
+  template <class Core>
+  static void set_live_limit(Core& c, index_type v) {
+    c.live_limit_ = v;
+  }
+  template <class Core>
+  static void set_excluded(Core& c, std::uint64_t v) {
+    c.excluded_ = v;
+  }
+};
+}  // namespace hislab::detail
+
+TEST_CASE("SlabCore::check_invariants notices a wrong lookup limit or excluded count", "[slab]") {
+  using Core = hislab::detail::SlabCore<int, false>;
+  using A = hislab::detail::SlabCoreTestAccess;
+  Core c = Core::create(Options{0, 1000});
+  REQUIRE(c.emplace<true>(7) == 0);
+  REQUIRE(c.check_invariants() == nullptr);
+
+  A::set_live_limit(c, 0);  // nothing is excluded: the limit must be the capacity
+  REQUIRE(c.check_invariants() != nullptr);
+  A::set_live_limit(c, 1000);
+  REQUIRE(c.check_invariants() == nullptr);
+
+  const index_type held = c.hold<true>();
+  REQUIRE(held == 1);
+  REQUIRE(c.check_invariants() == nullptr);
+  A::set_live_limit(c, 1000);  // a held slot: contains() must not take the one-compare path
+  REQUIRE(c.check_invariants() != nullptr);
+  A::set_live_limit(c, 0);
+  REQUIRE(c.check_invariants() == nullptr);
+  A::set_excluded(c, 2);  // one held slot counted twice
+  REQUIRE(c.check_invariants() != nullptr);
+  A::set_excluded(c, 1);
+  c.unhold(held);
+  REQUIRE(c.check_invariants() == nullptr);
+  REQUIRE(c.contains(0));
+  REQUIRE_FALSE(c.contains(1));
 }

@@ -70,6 +70,8 @@ concept constructible_from_args =
     (!std::is_aggregate_v<T> &&
      (std::is_constructible_v<T, A...> || requires(A && ... a) { T{std::forward<A>(a)...}; }));
 
+struct SlabCoreTestAccess;  // tests only: corrupts a core to show check_invariants() notices
+
 /// Passed as the only constructor argument: default-initialize (leave a trivial T's bytes as
 /// they are) instead of value-initializing.
 struct DefaultInit {};
@@ -827,6 +829,7 @@ class SlabCore {
     bool mutated = false;      // a slot was freed while a visit ran (visit_live())
   };
   struct NoTags {};
+  friend struct SlabCoreTestAccess;
 
   HierBitmap occ_;
   std::byte* base_ = nullptr;  // slot 0: cold_->elems.data()
