@@ -19,7 +19,7 @@
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
 //   instructions lifecycle <peer> <ops>  peer: hislab | new_delete. <ops> times: make one 64-byte
 //                                       object, read it, drop it; nothing else live (the
-//                                       lifecycle_hot rows of bench_handles; capacity 2^20).
+//                                       lifecycle_hot rows of bench_handles).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -97,25 +97,15 @@ void escape(P p) {
   asm volatile("" : : "r"(p) : "memory");
 }
 
-std::uint64_t lifecycle_hislab(std::uint64_t ops) {
-  hislab::HiSlab<Item64> slab(hislab::Options{100'000, 1u << 20});
+template <class Peer>
+std::uint64_t lifecycle(std::uint64_t ops) {
+  Peer peer(100'000);  // room for the cold rows' 10^5 live; one is live here
   std::uint64_t sum = 0;
   for (std::uint64_t k = 0; k < ops; ++k) {
-    const hislab::index_type i = slab.emplace(k);
-    escape(i);
-    sum += slab[i].key;
-    slab.erase(i);
-  }
-  return sum;
-}
-
-std::uint64_t lifecycle_new_delete(std::uint64_t ops) {
-  std::uint64_t sum = 0;
-  for (std::uint64_t k = 0; k < ops; ++k) {
-    Item64* p = new Item64(k);
-    escape(p);
-    sum += p->key;
-    delete p;
+    const typename Peer::handle h = peer.insert(k);
+    escape(h);
+    sum += peer.get(h).key;
+    peer.remove(h);
   }
   return sum;
 }
@@ -168,8 +158,8 @@ const Case cases[] = {
     {"fill", "free_list_reserved", fill<hb::FreeListPeer<Item16, true>>},
 #endif
 #if HISLAB_WORKLOAD_LIFECYCLE
-    {"lifecycle", "hislab", lifecycle_hislab},
-    {"lifecycle", "new_delete", lifecycle_new_delete},
+    {"lifecycle", "hislab", lifecycle<hb::HiSlabPeer<Item64>>},
+    {"lifecycle", "new_delete", lifecycle<hb::NewDeletePeer<Item64>>},
 #endif
     {"", "", nullptr},  // keeps the array non-empty in the sampling binary
 };
