@@ -17,9 +17,10 @@
 //   instructions sample <cap> <ops>     a full HiSlab of <cap> slots, then <ops> calls of
 //                                       random_occupied_many(g, 1, out).
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
-//   instructions lifecycle <peer> <ops>  peer: hislab | new_delete. <ops> times: make one 64-byte
-//                                       object, read it, drop it; nothing else live (the
-//                                       lifecycle_hot rows of bench_handles).
+//   instructions lifecycle <peer> <ops>  peer: hislab | slot | new_delete. <ops> times: make one
+//                                       64-byte object, read it, drop it; nothing else live (the
+//                                       lifecycle_hot rows of bench_handles; slot: a LocalPool's
+//                                       Slot, hislab: HiSlab insert + erase by index).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -109,6 +110,20 @@ std::uint64_t lifecycle(std::uint64_t ops) {
   }
   return sum;
 }
+
+struct Pool64 : hislab::LocalPool<Pool64, Item64> {};
+
+/// lifecycle() through a LocalPool: the Slot frees its element when it goes out of scope.
+std::uint64_t lifecycle_slot(std::uint64_t ops) {
+  Pool64::init(hislab::Options{100'000, 100'000 + 100'000 / 4 + 1024});  // HiSlabPeer's sizes
+  std::uint64_t sum = 0;
+  for (std::uint64_t k = 0; k < ops; ++k) {
+    const hislab::Slot<Item64, Pool64> s = Pool64::insert(k);
+    escape(s.get());
+    sum += s->key;
+  }
+  return sum;
+}
 #endif
 
 #if HISLAB_WORKLOAD_SAMPLE
@@ -130,7 +145,7 @@ std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call)
   std::fputs(
       "usage: instructions churn {hislab|free_list} OPS | get {hislab|hislab_checked|free_list} OPS |\n"
       "       fill {hislab|free_list_reserved} OPS | sample CAP OPS | sample_many CAP OPS |\n"
-      "       lifecycle {hislab|new_delete} OPS\n",
+      "       lifecycle {hislab|slot|new_delete} OPS\n",
       stderr);
   std::exit(2);
 }
@@ -159,6 +174,7 @@ const Case cases[] = {
 #endif
 #if HISLAB_WORKLOAD_LIFECYCLE
     {"lifecycle", "hislab", lifecycle<hb::HiSlabPeer<Item64>>},
+    {"lifecycle", "slot", lifecycle_slot},
     {"lifecycle", "new_delete", lifecycle<hb::NewDeletePeer<Item64>>},
 #endif
     {"", "", nullptr},  // keeps the array non-empty in the sampling binary

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Instructions per operation under callgrind: churn, checked and unchecked get, and pre-faulted
-# fill against the free-list slab, sampling, and the hot lifecycle (make, read, drop one object)
-# against new/delete. Needs valgrind and an x86-64 machine with AVX2
+# fill against the free-list slab, sampling, and the hot lifecycle (make, read, drop one object:
+# HiSlab by index and a LocalPool Slot) against new/delete. Needs valgrind and an x86-64 machine with AVX2
 # (valgrind cannot run AVX-512 code, so the build targets x86-64-v3). Each case runs at two
 # operation counts; the difference over the extra operations cancels the set-up. About a minute.
 #   Usage: sh bench/instructions.sh [churn]   (from the repository root; "churn" runs churn only)
@@ -41,7 +41,7 @@ if [ "${1:-}" != churn ]; then for cap in 1024 1048576; do
   per_op "sample_many/$cap" "$dir/SAMPLE" sample_many "$cap" 102400 307200
 done; fi
 if [ "${1:-}" != churn ]; then
-  for peer in hislab new_delete; do
+  for peer in hislab slot new_delete; do
     per_op "lifecycle/$peer" "$dir/LIFECYCLE" lifecycle "$peer" 100000 300000
   done
 fi

@@ -430,6 +430,10 @@ struct HierBitmapTestAccess {
   static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
   static void set_first_unset(HierBitmap& h, hislab::detail::LowestUnset fz) { h.first_unset_ = fz; }
   static void set_used_blocks(HierBitmap& h, std::size_t n) { h.lv_->used_blocks = n; }
+  static bool nonempty_bit(const HierBitmap& h, std::size_t b) {
+    return (h.lv_->nonempty[1][b >> 6] >> (b & 63)) & 1u;
+  }
+  static bool full_bit(const HierBitmap& h, std::size_t b) { return h.full_bit(b); }
 };
 }  // namespace hislab::detail
 
@@ -473,6 +477,75 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
   HierBitmap tail(1000);
   A::flip_block_bit(tail, 1010);
   REQUIRE(tail.check_invariants() != nullptr);
+}
+
+TEST_CASE("HierBitmap: the hint block emptied keeps its summary bits until the hint moves", "[bitmap]") {
+  using A = hislab::detail::HierBitmapTestAccess;
+  auto visited = [](const HierBitmap& h) {
+    std::vector<hislab::index_type> v;
+    h.for_each_set([&](hislab::index_type i) { v.push_back(i); });
+    return v;
+  };
+  // 3 levels. Blocks 0 and 1 full, block 2 the hint, bits in blocks 3 and 700.
+  HierBitmap h(3'000'000);
+  for (std::uint32_t k = 0; k < 2 * 512; ++k) REQUIRE(h.set_first_unset() == k);
+  REQUIRE(h.set(3 * 512 + 5));
+  REQUIRE(h.set(700 * 512 + 1));
+  // The one element of the hint block made and dropped over and over: the block empties each time.
+  for (int round = 0; round < 3; ++round) {
+    REQUIRE(h.set_first_unset() == 2 * 512);
+    REQUIRE(h.check_invariants() == nullptr);
+    REQUIRE(h.reset(2 * 512));
+    REQUIRE(h.check_invariants() == nullptr);
+    REQUIRE(A::nonempty_bit(h, 2));  // stale: the block is empty
+    REQUIRE(A::full_bit(h, 2));      // stale with it
+    // Queries see an empty block.
+    REQUIRE(h.find_next_set(2 * 512 - 1) == 2 * 512 - 1);
+    REQUIRE(h.find_next_set(2 * 512) == 3 * 512 + 5);
+    REQUIRE(h.find_next_set(3 * 512 + 6) == 700 * 512 + 1);
+    REQUIRE(h.count() == 2 * 512 + 2);
+    REQUIRE(h.find_first_unset() == 2 * 512);
+    const auto v = visited(h);
+    REQUIRE(v.size() == 2 * 512 + 2);
+    REQUIRE(v[2 * 512] == 3 * 512 + 5);
+  }
+  // The same through the general paths: set() and reset_known().
+  REQUIRE(h.set(2 * 512 + 9));
+  REQUIRE(h.check_invariants() == nullptr);
+  h.reset_known(2 * 512 + 9);
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(A::nonempty_bit(h, 2));
+  // A bit freed in a full block below: the hint moves down, block 2's bits become exact.
+  REQUIRE(h.reset(100));
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(!A::nonempty_bit(h, 2));
+  REQUIRE(!A::full_bit(h, 2));
+  REQUIRE(h.find_next_set(100) == 101);
+  REQUIRE(h.find_next_set(2 * 512) == 3 * 512 + 5);
+  // The hint block refilled to the top: the hint moves up to the empty block 2, exact.
+  REQUIRE(h.set_first_unset() == 100);
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(h.find_first_unset() == 2 * 512);
+  // Filled to the top while stale: the bits are exact again and the hint moves on.
+  REQUIRE(h.set_first_unset() == 2 * 512);
+  REQUIRE(h.reset(2 * 512));
+  for (std::uint32_t k = 0; k < 512; ++k) REQUIRE(h.set_first_unset() == 2 * 512 + k);
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(A::nonempty_bit(h, 2));
+  REQUIRE(h.find_first_unset() == 3 * 512);
+  // clear() with a stale hint.
+  for (std::uint32_t k = 0; k < 512; ++k) REQUIRE(h.reset(2 * 512 + k));
+  REQUIRE(h.check_invariants() == nullptr);
+  h.clear();
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(h.find_next_set(0) == npos);
+  REQUIRE(visited(h).empty());
+  // The checker holds the empty hint's two bits to each other.
+  REQUIRE(h.set_first_unset() == 0);
+  REQUIRE(h.reset(0));
+  REQUIRE(h.check_invariants() == nullptr);
+  A::flip_full(h, 1, 0);
+  REQUIRE(h.check_invariants() != nullptr);
 }
 
 TEST_CASE("clear() of a bitmap never set writes nothing and keeps every invariant", "[bitmap]") {

@@ -16,11 +16,11 @@
 /// that): *full* (every bit of the child is 1; descending the first 0 finds the lowest 0 bit) and
 /// *non-empty* (some bit is 1; descending skips empty blocks). Population counts per block and per
 /// group of 64 children make select(k) an O(log capacity) descent. Several caches keep the common
-/// insert and erase short: the lowest non-full block (hint_) with one stale full bit, the next
-/// hint, the cached lowest 0 and one owed count decrement. docs/design.md explains each and why;
-/// the invariants that tie them together are listed once, above check_invariants(). The parts
-/// that keep no state (the layout, the summary walks, select's descent) are free functions in
-/// detail/bitmap_levels.hpp.
+/// insert and erase short: the lowest non-full block (hint_), whose full bit, and once it is empty
+/// its non-empty bit, may be stale; the next hint; the cached lowest 0 and one owed count
+/// decrement. docs/design.md explains each and why; the invariants that tie them together are
+/// listed once, above check_invariants(). The parts that keep no state (the layout, the summary
+/// walks, select's descent) are free functions in detail/bitmap_levels.hpp.
 
 #include <algorithm>
 #include <bit>
@@ -216,8 +216,10 @@ class HierBitmap {
       owe_lowest(i, fz);
       hint_down(b, h);
     } else {
-      // A block emptied, or the shorter last block no longer full: out of line.
-      if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) return reset_out_of_line(i);
+      // A block emptied, or the shorter last block no longer full: out of line. The hint block
+      // emptying with its full bit set keeps both bits (see emptied()), so stays inline.
+      if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c)))
+        if (c != 1 || b != h || !full_bit(h)) return reset_out_of_line(i);
       cleared(i, b, fz);
     }
     count_reset(b);
@@ -256,6 +258,8 @@ class HierBitmap {
     if (from >= cap_) return npos;
     std::size_t b = detail::block_of(from);
     unsigned r = detail::BitBlock::find_next_set(blocks_[b], from % detail::block_bits);
+    // The one block whose non-empty bit may be set while it is empty is the hint, and it is not
+    // found here: every block below it is full, so the search leaves b only when b >= the hint.
     if (r == detail::block_bits) {
       b = next_nonempty_block(b + 1);
       if (b == none) return npos;
@@ -420,12 +424,13 @@ class HierBitmap {
   ///  1. bits at and past capacity() are 0;
   ///  2. c0_[b] is the popcount of block b (0 in the padding up to a group of 64), and count_ is
   ///     their sum;
-  ///  3. non-empty: level 1 bit b is c0_[b] != 0, a bit at level l > 1 is "word of level l - 1
-  ///     not 0"; children past the end read 0;
+  ///  3. non-empty: level 1 bit b is c0_[b] != 0, except that of an empty hint_, which equals
+  ///     its full bit (both set: stale, or both clear); a bit at level l > 1 is "word of level
+  ///     l - 1 not 0" as stored; children past the end read 0;
   ///  4. full: level 1 bit b is "block b full", except that of hint_, which may be set while the
-  ///     block is not full (the one stale bit); a bit at level l > 1 is "word of level l - 1 all
-  ///     ones" as stored; children past the end read 1 (padding()) from the first bit ever set on,
-  ///     0 before (an empty bitmap writes nothing);
+  ///     block is not full (stale); a bit at level l > 1 is "word of level l - 1 all ones" as
+  ///     stored; children past the end read 1 (padding()) from the first bit ever set on, 0
+  ///     before (an empty bitmap writes nothing);
   ///  5. counts: counts[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
   ///     lowest 0 when its decrement is owed; counts[l][g] (1 < l < levels_) sums 64 of level
   ///     l - 1; with one level, counts[1][0] is count_ (plus the owed 1); padding is 0;
@@ -475,7 +480,10 @@ class HierBitmap {
           continue;
         }
         const bool want_ne = l == 1 ? c0_[j] != 0 : lv_->nonempty[l - 1][j] != 0;
-        if (ne != want_ne) return "a non-empty summary bit is wrong";
+        // The empty hint's two bits are equal: both stale (set) or both exact (clear).
+        const bool empty_hint = l == 1 && j == hint_ && c0_[j] == 0;
+        if (empty_hint && ne != fu) return "the empty hint's non-empty and full bits differ";
+        if (ne != want_ne && !empty_hint) return "a non-empty summary bit is wrong";
         if (l == 1) {
           if (fu != block_full(j) && !(j == hint_ && fu))
             return "a full bit is wrong (other than the hint's, set)";
@@ -603,8 +611,10 @@ class HierBitmap {
       HISLAB_ASSERT(b == hint_ && full_bit(b),
                     "HierBitmap: the lowest 0 outside the hint, or a clear stale bit; block", b);
       hint_up(next);
-    } else if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c))) {
-      return npos;  // the block was empty, or the shorter last block fills: out of line
+    } else if (HISLAB_UNLIKELY((c == 1 && !full_bit(b)) || fills_last(b, c))) {
+      // The block was empty with its non-empty bit clear, or the shorter last block fills: out
+      // of line. An empty hint whose full bit is set has kept its non-empty bit (emptied()).
+      return npos;
     }
     count_set(b, fz.owed());
     take_lowest(i);
@@ -714,7 +724,16 @@ class HierBitmap {
     const unsigned c = count_reset(b);
     cleared(i, b, first_unset_);
     if (full_at(b, c)) on_not_full(b);
-    if (HISLAB_UNLIKELY(c == 1)) on_empty(b);
+    if (HISLAB_UNLIKELY(c == 1)) emptied(b);
+  }
+
+  /// Block b has just become empty. The hint keeps its non-empty bit and has its full bit set
+  /// (both stale), so that the next insert, which refills it, changes no summary: a slab whose
+  /// only element is made and dropped over and over stays on the inline paths. Any other block
+  /// clears its non-empty bits.
+  HISLAB_OUT_OF_LINE void emptied(std::size_t b) noexcept {
+    if (b != hint_) return on_empty(b);
+    if (!full_bit(b)) mark_full(b);
   }
 
   /// set_first_unset() in general: the lowest 0 found by a block probe when it is not known,
@@ -837,7 +856,10 @@ class HierBitmap {
       // b becomes the hint and may keep its (now stale) full bit; the old hint loses the
       // exemption, so its bit must become exact: it is not full, so clear it if set. Every block
       // between b and the old hint is full, so the old hint is the next non-full block.
-      if (HISLAB_UNLIKELY(hint_bit_set(h))) mark_not_full(h);
+      if (HISLAB_UNLIKELY(hint_bit_set(h))) {
+        mark_not_full(h);
+        if (c0_[h] == 0) on_empty(h);  // its non-empty bit was the stale one too (emptied())
+      }
       hint_down(b, h);
     } else {
       mark_not_full(b);
