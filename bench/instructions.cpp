@@ -115,7 +115,7 @@ struct Pool64 : hislab::LocalPool<Pool64, Item64> {};
 
 /// lifecycle() through a LocalPool: the Slot frees its element when it goes out of scope.
 std::uint64_t lifecycle_slot(std::uint64_t ops) {
-  Pool64::init(hislab::Options{100'000, 100'000 + 100'000 / 4 + 1024});  // HiSlabPeer's sizes
+  Pool64::init(hislab_bench::HiSlabPeer<Item64>::options(100'000));  // the hislab case's slab
   std::uint64_t sum = 0;
   for (std::uint64_t k = 0; k < ops; ++k) {
     const hislab::Slot<Item64, Pool64> s = Pool64::insert(k);
