@@ -12,8 +12,11 @@
 //                                       free_list. The same full slab, then <ops> lookups at
 //                                       random positions (the get workload).
 //   instructions fill <peer> <ops>      peer: hislab | free_list_reserved. A container with room
-//                                       for 4 * 10^6 16-byte elements, pre-faulted (reserved),
-//                                       then <ops> inserts (the fill workload).
+//                                       for 1.6 * 10^6 16-byte elements, pre-faulted
+//                                       (reserved), then <ops> inserts (the fill workload).
+//                                       HiSlab's slab (2 * 10^6 slots with the peer's headroom)
+//                                       keeps the two summary levels of the timed row's 10^6; a
+//                                       third starts above 2^21 slots.
 //   instructions sample <cap> <ops>     a full HiSlab of <cap> slots, then <ops> calls of
 //                                       random_occupied_many(g, 1, out).
 //   instructions sample_many <cap> <ops>  the same <ops> draws, 256 per call.
@@ -81,7 +84,7 @@ std::uint64_t get(std::uint64_t ops) {
 
 template <class Peer>
 std::uint64_t fill(std::uint64_t ops) {
-  const std::uint32_t room = 4'000'000;
+  const std::uint32_t room = 1'600'000;
   if (ops > room) std::exit(2);
   Peer peer(room);
   std::uint64_t sum = 0;

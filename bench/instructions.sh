@@ -33,7 +33,7 @@ if [ "${1:-}" != churn ]; then
     per_op "get/$peer" "$dir/GET" get "$peer" 1000000 3000000
   done
   for peer in hislab free_list_reserved; do
-    per_op "fill/$peer" "$dir/FILL" fill "$peer" 1000000 3000000
+    per_op "fill/$peer" "$dir/FILL" fill "$peer" 500000 1500000
   done
 fi
 if [ "${1:-}" != churn ]; then for cap in 1024 1048576; do
