@@ -630,13 +630,13 @@ class SlabCore {
   HISLAB_ALWAYS_INLINE index_type acquire() {
     const index_type i = occ_.set_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) {
-      if constexpr (Throw) throw_capacity_of("hislab: insert into a full container", capacity());
+      if constexpr (Throw) throw_capacity_of("hislab: no vacant slot, the container is full", capacity());
       return npos;
     }
     if (HISLAB_UNLIKELY(i >= commit_limit_)) {
       if (auto ec = commit_slots(i, i + 1, false)) {
         occ_.reset(i);
-        if constexpr (Throw) throw_error_code(ec, "hislab: insert could not commit memory for its slot");
+        if constexpr (Throw) throw_error_code(ec, "hislab: could not commit memory for the new element's slot");
         return npos;
       }
     }
