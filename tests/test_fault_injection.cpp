@@ -8,14 +8,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <system_error>
 #include <vector>
 
 #include "support/catch.hpp"
 #include "support/death.hpp"
+#include "support/environment.hpp"
 #include "support/hugepages.hpp"
 #include "support/memlock.hpp"
 
@@ -273,6 +276,178 @@ TEST_CASE("HugePages::Require: every container reports an empty or too-small hug
       return why;
     }() == 0);
   }
+}
+
+namespace {
+
+/// An element that counts the live copies of itself, so that a refused copy shows whether it
+/// destroyed exactly what it built.
+struct Counted {
+  static inline long live = 0;
+  std::uint64_t v = 0;
+  explicit Counted(std::uint64_t x) : v(x) { ++live; }
+  Counted(const Counted& o) : v(o.v) { ++live; }
+  Counted& operator=(const Counted&) = default;
+  ~Counted() { --live; }
+};
+
+/// The RLIMIT_MEMLOCK hard limit the sweep below runs under: the process's own (it may not be
+/// raised), at most 64 MiB.
+inline rlim_t sweep_hard_limit() {
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 0;
+  return std::min<rlim_t>(rl.rlim_max, rlim_t{64} << 20);
+}
+
+/// In a child run as uid 65534 (root ignores RLIMIT_MEMLOCK) under sweep_hard_limit(): a
+/// locked container holding 5000 elements, then copies of it while the soft limit rises one page
+/// at a time from what the source holds locked. The copy locks as the source's options say, so
+/// every step that cannot hold the whole copy refuses it part-way: after its elements, its
+/// bitmap, its tags or its generations. Each refusal must throw std::system_error with the
+/// errno, destroy every element the copy built, leave the source as it was and lock nothing
+/// more; the first step that fits gives a copy equal to the source. Returns 0 or the number of
+/// the check that failed. `add(c, v)` inserts v and returns a handle; `read(c, h)` reads it.
+template <class C, class Add, class Read>
+int copy_under_rising_memlock_limit(Add add, Read read) {
+  const rlim_t hard = sweep_hard_limit();
+  struct rlimit rl {
+    hard, hard
+  };
+  if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 100;
+  if (::geteuid() == 0 && ::setuid(65534) != 0) return 101;
+  const long before = hislab_test::locked_bytes();
+  C src(Options{0, 1u << 16, HugePages::None, true});
+  using Handle = decltype(add(src, std::uint64_t{0}));
+  std::vector<Handle> handles;
+  for (std::uint64_t i = 0; i < 5000; ++i) handles.push_back(add(src, i));
+  auto holds_all = [&](const C& c) {
+    if (c.size() != handles.size() || c.check_invariants() != nullptr) return false;
+    for (std::uint64_t i = 0; i < handles.size(); ++i)
+      if (read(c, handles[i]) != i) return false;
+    return true;
+  };
+  const long base = hislab_test::locked_bytes();
+  if (before < 0 || base <= before) return 1;  // the source holds its pages locked
+  const auto page = static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+  int refusals = 0;
+  for (rlim_t soft = static_cast<rlim_t>(base);; soft += page) {
+    if (soft > hard) return 2;  // never fitted
+    rl.rlim_cur = soft;
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 3;
+    try {
+      const C copy(src);
+      if (!holds_all(copy) || !holds_all(src)) return 4;
+      // The copy locks exactly the pages its source holds locked.
+      if (hislab_test::locked_bytes() - base != base - before) return 5;
+      break;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code()) && e.code().value() != EAGAIN) return 6;
+      ++refusals;
+    }
+    if (Counted::live != static_cast<long>(handles.size())) return 7;
+    if (hislab_test::locked_bytes() != base) return 8;
+    if (!holds_all(src)) return 9;
+  }
+  // Every limit below the copy's own pages refused it, and the first that holds them took it.
+  if (refusals == 0 || static_cast<long>(refusals) * static_cast<long>(page) != base - before) return 10;
+  if (Counted::live != static_cast<long>(handles.size())) return 11;
+  handles.push_back(add(src, handles.size()));  // the source still grows
+  return holds_all(src) ? 0 : 12;
+}
+
+/// In a child under sweep_hard_limit(), for soft limits rising a page at a time: a locked
+/// SlotMap of one-byte elements filled until an insert is refused, then vacant_entry(). A page
+/// of such elements holds the slots of four pages of generations, so at four limits in five the
+/// refusal is the lock of the next generation's page, with the element's page already
+/// committed. Each vacant_entry() must throw std::system_error with the errno
+/// (try_vacant_entry(): empty) and change nothing; a removal then makes room below the locked
+/// pages. Returns 0 when every check held and at least one refusal named the generation's page,
+/// else the failed check's number.
+int vacant_entry_under_rising_memlock_limit() {
+  const rlim_t hard = sweep_hard_limit();
+  struct rlimit rl {
+    hard, hard
+  };
+  if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 100;
+  if (::geteuid() == 0 && ::setuid(65534) != 0) return 101;
+  const auto page = static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+  int generation_refusals = 0;
+  for (rlim_t soft = rlim_t{128} << 10; soft < (rlim_t{128} << 10) + 16 * page; soft += page) {
+    rl.rlim_cur = soft;
+    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 1;
+    std::error_code ec;
+    auto m = hislab::SlotMap<std::uint8_t>::try_create(Options{0, 1u << 24, HugePages::None, true}, ec);
+    if (!m) return 2;
+    std::vector<hislab::Key<>> keys;
+    while (auto k = m->try_insert(static_cast<std::uint8_t>(keys.size())))
+      if (keys.push_back(*k); keys.size() > (1u << 22)) return 3;
+    try {
+      auto entry = m->vacant_entry();
+      return 4;
+    } catch (const std::system_error& e) {
+      if (!is_mlock_refusal(e.code()) && e.code().value() != EAGAIN) return 5;
+      if (std::strstr(e.what(), "generation") != nullptr) ++generation_refusals;
+    }
+    if (m->try_vacant_entry().has_value()) return 6;
+    if (m->size() != keys.size() || m->check_invariants() != nullptr) return 7;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if ((*m)[keys[i]] != static_cast<std::uint8_t>(i)) return 8;
+    m->erase(keys[7]);
+    auto entry = m->vacant_entry();
+    if (entry.key().index() != 7) return 9;
+  }
+  return generation_refusals > 0 ? 0 : 10;
+}
+
+}  // namespace
+
+/// Runs copy_under_rising_memlock_limit<C>(add, read) in a child and requires it to return 0.
+template <class C, class Add, class Read>
+void require_clean_copy_refusals(Add add, Read read) {
+  auto res = hislab_test::run_in_child([&] { ::_exit(copy_under_rising_memlock_limit<C>(add, read)); });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
+}
+
+TEST_CASE("RLIMIT_MEMLOCK rising page by page: a copy of a locked container is refused cleanly at every step",
+          "[memory][errors][lock]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  if (hislab_test::locked_bytes() < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
+  if (sweep_hard_limit() < (rlim_t{1} << 20)) HISLAB_SKIP("the RLIMIT_MEMLOCK hard limit is under 1 MiB");
+  SECTION("HiSlab") {
+    using C = hislab::HiSlab<Counted>;
+    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(v); },
+                                   [](const C& c, index_type i) { return c[i].v; });
+  }
+  SECTION("TaggedHiSlab, every third element tagged") {
+    using C = hislab::TaggedHiSlab<Counted>;
+    require_clean_copy_refusals<C>(
+        [](C& c, std::uint64_t v) { return v % 3 == 0 ? c.emplace_tagged(v) : c.emplace(v); },
+        [](const C& c, index_type i) {
+          return c.is_tagged(i) == (c[i].v % 3 == 0) ? c[i].v : ~std::uint64_t{0};
+        });
+  }
+  SECTION("SlotMap") {
+    using C = hislab::SlotMap<Counted>;
+    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(v); },
+                                   [](const C& c, hislab::Key<> k) {
+                                     const Counted* p = c.get(k);
+                                     return p != nullptr ? p->v : ~std::uint64_t{0};
+                                   });
+  }
+}
+
+TEST_CASE(
+    "RLIMIT_MEMLOCK rising page by page: SlotMap::vacant_entry() is refused cleanly when its generation "
+    "cannot lock",
+    "[memory][errors][lock]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  if (sweep_hard_limit() < (rlim_t{1} << 20)) HISLAB_SKIP("the RLIMIT_MEMLOCK hard limit is under 1 MiB");
+  auto res = hislab_test::run_in_child([] { ::_exit(vacant_entry_under_rising_memlock_limit()); });
+  INFO(res.err);
+  REQUIRE_FALSE(res.signaled);
+  REQUIRE(res.exit_code == 0);
 }
 
 #endif  // HISLAB_TEST_EXCEPTIONS
