@@ -337,6 +337,45 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: VacantEntry holds the lowes
   REQUIRE(s.size() == 4);
 }
 
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: several entries held at once, taken below one another",
+                           "[slab]", (HiSlab, TaggedHiSlab), (std::string)) {
+  TestType s(0, 64);
+  for (int i = 0; i < 10; ++i) s.insert(std::to_string(i));
+  s.erase(6);
+  auto high = s.vacant_entry();  // 6
+  s.erase(2);
+  auto low = s.vacant_entry();  // 2: held below the entry held before it
+  s.erase(4);
+  auto mid = s.vacant_entry();  // 4: between the two
+  REQUIRE(high.index() == 6);
+  REQUIRE(low.index() == 2);
+  REQUIRE(mid.index() == 4);
+  REQUIRE(s.check_invariants() == nullptr);  // includes: the held indices are kept sorted
+  REQUIRE(s.size() == 7);
+  for (index_type i : {2u, 4u, 6u}) {
+    REQUIRE_FALSE(s.contains(i));
+    REQUIRE(s.get(i) == nullptr);
+    REQUIRE_FALSE(s.erase(i));
+  }
+  std::vector<index_type> seen;
+  for (auto [i, v] : s) seen.push_back(i);
+  REQUIRE(seen == std::vector<index_type>{0, 1, 3, 5, 7, 8, 9});
+  REQUIRE(s.insert("10") == 10);  // every lower vacant index is held
+  // Spent and dropped in an order other than the one they were taken in.
+  mid.insert("four");
+  REQUIRE(s.check_invariants() == nullptr);
+  { auto gone = std::move(high); }  // dropped unused: 6 is vacant again
+  REQUIRE(s.check_invariants() == nullptr);
+  REQUIRE(s.insert("six") == 6);
+  low.insert("two");
+  REQUIRE(s.check_invariants() == nullptr);
+  REQUIRE(s.size() == 11);
+  REQUIRE(s[2] == "two");
+  REQUIRE(s[4] == "four");
+  REQUIRE(s[6] == "six");
+  REQUIRE(s.insert("11") == 11);
+}
+
 TEMPLATE_PRODUCT_TEST_CASE(
     "HiSlab and TaggedHiSlab: copy keeps capacity and indices; move leaves a full, empty slab", "[slab]",
     (HiSlab, TaggedHiSlab), (std::string)) {

@@ -80,6 +80,39 @@ TEST_CASE("trim() gives back vacant pages without moving anything", "[memory]") 
   REQUIRE(s.trim() == 0);
 }
 
+TEST_CASE("trim() of a locked slab gives back vacant chunks and their locks; relocking locks what is left",
+          "[memory][lock]") {
+  if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
+  const long before = hislab_test::locked_bytes();
+  if (before < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
+  auto locked = [&] { return hislab_test::locked_bytes() - before; };
+  HiSlab<std::uint64_t> s(Options{0, 1u << 20, HugePages::None, true});
+  for (std::uint64_t i = 0; i < 300000; ++i) s.insert(i);
+  const long all = locked();
+  REQUIRE(all >= static_cast<long>(300000 * sizeof(std::uint64_t)));
+  // A vacant run in the middle: the committed chunks then form two runs.
+  for (index_type i = 50000; i < 250000; ++i) s.erase(i);
+  const std::size_t released = s.trim();
+  REQUIRE(released >= 190000 * sizeof(std::uint64_t));
+  REQUIRE(locked() == all - static_cast<long>(released));  // the released pages are unlocked too
+  REQUIRE(s.check_invariants() == nullptr);
+  std::size_t wrong = 0;
+  for (index_type i = 0; i < 300000; ++i)
+    if (i < 50000 || i >= 250000) wrong += s[i] != i;
+  REQUIRE(wrong == 0);
+  s.unlock_memory();
+  REQUIRE(locked() == 0);
+  s.lock_memory();  // the two committed runs
+  REQUIRE(locked() == all - static_cast<long>(released));
+  // The trimmed slots come back committed and locked on first use.
+  for (std::uint64_t k = 0; k < 200000; ++k) wrong += s.insert(k + 1) != 50000 + k;
+  REQUIRE(locked() == all);
+  for (index_type i = 50000; i < 250000; ++i) wrong += s[i] != i - 49999;
+  REQUIRE(wrong == 0);
+  s.unlock_memory();
+  REQUIRE(locked() == 0);
+}
+
 #if HISLAB_TEST_EXCEPTIONS
 TEST_CASE("lock_memory() locks, and a refusal leaves the slab usable", "[memory][errors]") {
   {
