@@ -682,6 +682,26 @@ struct SlabCoreTestAccess {
   static void set_excluded(Core& c, std::uint64_t v) {
     c.excluded_ = v;
   }
+  template <class Core>
+  static std::vector<index_type>& held(Core& c) {
+    return c.cold_->held;
+  }
+  template <class Core>
+  static std::vector<index_type>& retired(Core& c) {
+    return c.cold_->retired;
+  }
+  template <class Core>
+  static HierBitmap& occupancy(Core& c) {
+    return c.occ_;
+  }
+  template <class Core>
+  static HierBitmap& chunks(Core& c) {
+    return c.cold_->chunks;
+  }
+  template <class Core>
+  static index_type& commit_limit(Core& c) {
+    return c.commit_limit_;
+  }
 };
 }  // namespace hislab::detail
 
@@ -711,4 +731,54 @@ TEST_CASE("SlabCore::check_invariants notices a wrong lookup limit or excluded c
   REQUIRE(c.check_invariants() == nullptr);
   REQUIRE(c.contains(0));
   REQUIRE_FALSE(c.contains(1));
+}
+
+TEST_CASE("SlabCore::check_invariants names each corruption of the held, retired and committed bookkeeping",
+          "[slab]") {
+  using Core = hislab::detail::SlabCore<int, false>;
+  using A = hislab::detail::SlabCoreTestAccess;
+  Core c = Core::create(Options{0, 100000});
+  for (int i = 0; i < 10; ++i) REQUIRE(c.emplace<true>(i) == static_cast<index_type>(i));
+  REQUIRE(c.erase(3));
+  REQUIRE(c.erase(6));
+  const index_type h3 = c.hold<true>(), h6 = c.hold<true>();
+  REQUIRE(h3 == 3);
+  REQUIRE(h6 == 6);
+  REQUIRE(c.check_invariants() == nullptr);
+  auto why = [&] {
+    const char* w = c.check_invariants();
+    return std::string(w == nullptr ? "" : w);
+  };
+
+  std::swap(A::held(c)[0], A::held(c)[1]);
+  REQUIRE(why() == "held or retired slots are not sorted");
+  std::swap(A::held(c)[0], A::held(c)[1]);
+  REQUIRE(why().empty());
+
+  A::occupancy(c).reset(h6);  // held, but its bit is clear: an insert could take it
+  REQUIRE(why() == "a held slot is not marked, or retired");
+  A::occupancy(c).set(h6);
+  REQUIRE(why().empty());
+
+  A::retired(c).push_back(20);  // retired, but its slot is unmarked
+  A::set_excluded(c, 3);
+  REQUIRE(why() == "a retired slot is not marked");
+  A::retired(c).clear();
+  A::set_excluded(c, 2);
+  REQUIRE(why().empty());
+
+  A::chunks(c).reset(0);  // the chunk holding slots 0..9 forgotten while they are live
+  REQUIRE(why() == "a live or held slot lies in an uncommitted chunk");
+  A::chunks(c).set(0);
+  REQUIRE(why().empty());
+
+  const index_type limit = A::commit_limit(c);
+  A::commit_limit(c) = limit + 1;  // would let an insert past it skip committing its chunk
+  REQUIRE(why() == "commit_limit_ is not where the first uncommitted chunk begins");
+  A::commit_limit(c) = limit;
+  REQUIRE(why().empty());
+
+  c.unhold(h3);
+  c.unhold(h6);
+  REQUIRE(why().empty());
 }
