@@ -477,6 +477,22 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
   HierBitmap tail(1000);
   A::flip_block_bit(tail, 1010);
   REQUIRE(tail.check_invariants() != nullptr);
+  // A full bit past the last block flipped (5,860 blocks; level 1 has words for 5,888).
+  {
+    HierBitmap h = make();
+    const bool was = A::full_bit(h, 5870);
+    A::flip_full(h, 1, 5870);
+    REQUIRE(std::string(h.check_invariants()) ==
+            (was ? "a full bit past the end is clear" : "a full bit past the end is set before padding"));
+  }
+  // One summary level (1,000 bits): its single rank count must be count().
+  {
+    HierBitmap one(1000);
+    for (std::uint32_t k = 0; k < 600; ++k) one.set_first_unset();
+    REQUIRE(one.check_invariants() == nullptr);
+    A::bump_rank_count(one, 1, 0);
+    REQUIRE(std::string(one.check_invariants()) == "the one rank count is not count()");
+  }
 }
 
 TEST_CASE("HierBitmap: the hint block emptied keeps its summary bits until the hint moves", "[bitmap]") {
