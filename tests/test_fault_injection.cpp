@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/counted.hpp"
 #include "support/death.hpp"
 #include "support/environment.hpp"
 #include "support/hugepages.hpp"
@@ -280,16 +281,7 @@ TEST_CASE("HugePages::Require: every container reports an empty or too-small hug
 
 namespace {
 
-/// An element that counts the live copies of itself, so that a refused copy shows whether it
-/// destroyed exactly what it built.
-struct Counted {
-  static inline long live = 0;
-  std::uint64_t v = 0;
-  explicit Counted(std::uint64_t x) : v(x) { ++live; }
-  Counted(const Counted& o) : v(o.v) { ++live; }
-  Counted& operator=(const Counted&) = default;
-  ~Counted() { --live; }
-};
+using hislab_test::Counted;  // counts live objects, aborts on a double destroy
 
 /// The RLIMIT_MEMLOCK hard limit the sweep below runs under: the process's own (it may not be
 /// raised), at most 64 MiB.
@@ -315,6 +307,7 @@ int copy_under_rising_memlock_limit(Add add, Read read) {
   };
   if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 100;
   if (::geteuid() == 0 && ::setuid(65534) != 0) return 101;
+  Counted::reset();
   const long before = hislab_test::locked_bytes();
   C src(Options{0, 1u << 16, HugePages::None, true});
   using Handle = decltype(add(src, std::uint64_t{0}));
@@ -415,25 +408,30 @@ TEST_CASE("RLIMIT_MEMLOCK rising page by page: a copy of a locked container is r
   if (!hislab_test::mlock_onfault_supported()) HISLAB_SKIP("mlock2(MLOCK_ONFAULT) is not available here");
   if (hislab_test::locked_bytes() < 0) HISLAB_SKIP("/proc/self/status has no VmLck");
   if (sweep_hard_limit() < (rlim_t{1} << 20)) HISLAB_SKIP("the RLIMIT_MEMLOCK hard limit is under 1 MiB");
+  // Elements hold their insertion number; reads give it back as a std::uint64_t.
+  auto number = [](const Counted& e) { return static_cast<std::uint64_t>(e.value); };
   SECTION("HiSlab") {
     using C = hislab::HiSlab<Counted>;
-    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(v); },
-                                   [](const C& c, index_type i) { return c[i].v; });
+    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(static_cast<int>(v)); },
+                                   [&](const C& c, index_type i) { return number(c[i]); });
   }
   SECTION("TaggedHiSlab, every third element tagged") {
     using C = hislab::TaggedHiSlab<Counted>;
     require_clean_copy_refusals<C>(
-        [](C& c, std::uint64_t v) { return v % 3 == 0 ? c.emplace_tagged(v) : c.emplace(v); },
-        [](const C& c, index_type i) {
-          return c.is_tagged(i) == (c[i].v % 3 == 0) ? c[i].v : ~std::uint64_t{0};
+        [](C& c, std::uint64_t v) {
+          const int n = static_cast<int>(v);
+          return v % 3 == 0 ? c.emplace_tagged(n) : c.emplace(n);
+        },
+        [&](const C& c, index_type i) {
+          return c.is_tagged(i) == (number(c[i]) % 3 == 0) ? number(c[i]) : ~std::uint64_t{0};
         });
   }
   SECTION("SlotMap") {
     using C = hislab::SlotMap<Counted>;
-    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(v); },
-                                   [](const C& c, hislab::Key<> k) {
+    require_clean_copy_refusals<C>([](C& c, std::uint64_t v) { return c.emplace(static_cast<int>(v)); },
+                                   [&](const C& c, hislab::Key<> k) {
                                      const Counted* p = c.get(k);
-                                     return p != nullptr ? p->v : ~std::uint64_t{0};
+                                     return p != nullptr ? number(*p) : ~std::uint64_t{0};
                                    });
   }
 }
