@@ -7,17 +7,11 @@
 #include <cstdio>
 #include <thread>
 
+#include "support/check_or_fail.hpp"
+
 #if HISLAB_DETAIL_ASSERTS
 #error "this file must be compiled with NDEBUG and without HISLAB_ENABLE_ASSERTS"
 #endif
-
-#define CHECK_OR_FAIL(cond)                                                   \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-      return 1;                                                               \
-    }                                                                         \
-  } while (false)
 
 namespace {
 

@@ -6,20 +6,13 @@
 #include <cstdio>
 #include <string>
 
+#include "support/check_or_fail.hpp"
 #include "support/death.hpp"
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #error "this file must be compiled with -fno-exceptions"
 #endif
 static_assert(!HISLAB_HAS_EXCEPTIONS);
-
-#define CHECK_OR_FAIL(cond)                                                   \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-      return 1;                                                               \
-    }                                                                         \
-  } while (false)
 
 int main() {
   std::error_code ec;
