@@ -636,7 +636,8 @@ class SlabCore {
     if (HISLAB_UNLIKELY(i >= commit_limit_)) {
       if (auto ec = commit_slots(i, i + 1, false)) {
         occ_.reset(i);
-        if constexpr (Throw) throw_error_code(ec, "hislab: could not commit memory for the new element's slot");
+        if constexpr (Throw)
+          throw_error_code(ec, "hislab: could not commit memory for the new element's slot");
         return npos;
       }
     }
