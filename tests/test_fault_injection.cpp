@@ -36,7 +36,10 @@ struct U64Pool : hislab::LocalPool<U64Pool, std::uint64_t> {};
 #if HISLAB_TEST_EXCEPTIONS
 namespace {
 
-bool is_mlock_refusal(const std::error_code& ec) { return ec.value() == ENOMEM || ec.value() == EPERM; }
+/// mlock's refusals: over RLIMIT_MEMLOCK (ENOMEM, EPERM) or pages it could not lock (EAGAIN).
+bool is_mlock_refusal(const std::error_code& ec) {
+  return ec.value() == ENOMEM || ec.value() == EPERM || ec.value() == EAGAIN;
+}
 
 /// In a child whose RLIMIT_MEMLOCK is 0 (see hislab_test::with_memlock_limit).
 template <class F>
@@ -291,6 +294,19 @@ inline rlim_t sweep_hard_limit() {
   return std::min<rlim_t>(rl.rlim_max, rlim_t{64} << 20);
 }
 
+/// In the child of a sweep: RLIMIT_MEMLOCK soft = hard = sweep_hard_limit(), then uid 65534
+/// (root ignores the limit). False if either is refused.
+bool enter_memlock_sweep() {
+  const rlim_t hard = sweep_hard_limit();
+  const struct rlimit rl { hard, hard };
+  return ::setrlimit(RLIMIT_MEMLOCK, &rl) == 0 && (::geteuid() != 0 || ::setuid(65534) == 0);
+}
+/// Sets the soft RLIMIT_MEMLOCK under the sweep's hard limit. False if refused or above it.
+bool set_memlock_soft_limit(rlim_t soft) {
+  const struct rlimit rl { soft, sweep_hard_limit() };
+  return soft <= rl.rlim_max && ::setrlimit(RLIMIT_MEMLOCK, &rl) == 0;
+}
+
 /// In a child run as uid 65534 (root ignores RLIMIT_MEMLOCK) under sweep_hard_limit(): a
 /// locked container holding 5000 elements, then copies of it while the soft limit rises one page
 /// at a time from what the source holds locked. The copy locks as the source's options say, so
@@ -301,12 +317,7 @@ inline rlim_t sweep_hard_limit() {
 /// the check that failed. `add(c, v)` inserts v and returns a handle; `read(c, h)` reads it.
 template <class C, class Add, class Read>
 int copy_under_rising_memlock_limit(Add add, Read read) {
-  const rlim_t hard = sweep_hard_limit();
-  struct rlimit rl {
-    hard, hard
-  };
-  if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 100;
-  if (::geteuid() == 0 && ::setuid(65534) != 0) return 101;
+  if (!enter_memlock_sweep()) return 100;
   Counted::reset();
   const long before = hislab_test::locked_bytes();
   C src(Options{0, 1u << 16, HugePages::None, true});
@@ -324,9 +335,7 @@ int copy_under_rising_memlock_limit(Add add, Read read) {
   const auto page = static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
   int refusals = 0;
   for (rlim_t soft = static_cast<rlim_t>(base);; soft += page) {
-    if (soft > hard) return 2;  // never fitted
-    rl.rlim_cur = soft;
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 3;
+    if (!set_memlock_soft_limit(soft)) return 2;  // refused, or never fitted under the hard limit
     try {
       const C copy(src);
       if (!holds_all(copy) || !holds_all(src)) return 4;
@@ -334,7 +343,7 @@ int copy_under_rising_memlock_limit(Add add, Read read) {
       if (hislab_test::locked_bytes() - base != base - before) return 5;
       break;
     } catch (const std::system_error& e) {
-      if (!is_mlock_refusal(e.code()) && e.code().value() != EAGAIN) return 6;
+      if (!is_mlock_refusal(e.code())) return 6;
       ++refusals;
     }
     if (Counted::live != static_cast<long>(handles.size())) return 7;
@@ -357,17 +366,11 @@ int copy_under_rising_memlock_limit(Add add, Read read) {
 /// pages. Returns 0 when every check held and at least one refusal named the generation's page,
 /// else the failed check's number.
 int vacant_entry_under_rising_memlock_limit() {
-  const rlim_t hard = sweep_hard_limit();
-  struct rlimit rl {
-    hard, hard
-  };
-  if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 100;
-  if (::geteuid() == 0 && ::setuid(65534) != 0) return 101;
+  if (!enter_memlock_sweep()) return 100;
   const auto page = static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
   int generation_refusals = 0;
   for (rlim_t soft = rlim_t{128} << 10; soft < (rlim_t{128} << 10) + 16 * page; soft += page) {
-    rl.rlim_cur = soft;
-    if (::setrlimit(RLIMIT_MEMLOCK, &rl) != 0) return 1;
+    if (!set_memlock_soft_limit(soft)) return 1;
     std::error_code ec;
     auto m = hislab::SlotMap<std::uint8_t>::try_create(Options{0, 1u << 24, HugePages::None, true}, ec);
     if (!m) return 2;
@@ -378,7 +381,7 @@ int vacant_entry_under_rising_memlock_limit() {
       auto entry = m->vacant_entry();
       return 4;
     } catch (const std::system_error& e) {
-      if (!is_mlock_refusal(e.code()) && e.code().value() != EAGAIN) return 5;
+      if (!is_mlock_refusal(e.code())) return 5;
       if (std::strstr(e.what(), "generation") != nullptr) ++generation_refusals;
     }
     if (m->try_vacant_entry().has_value()) return 6;
