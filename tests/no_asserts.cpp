@@ -1,13 +1,16 @@
-// Built with NDEBUG and without HISLAB_ENABLE_ASSERTS: the misuses of a LocalPool Slot that
-// HISLAB_ASSERT stops in a checked build stay harmless here, as the README says. A plain
-// program; exit code 0 means it passed.
+// Built with NDEBUG and without HISLAB_ENABLE_ASSERTS: the misuses of a LocalPool Slot and of a
+// VacantEntry that HISLAB_ASSERT stops in a checked build stay harmless here, as the README
+// says. A plain program; exit code 0 means it passed.
 #include <hislab/hislab.hpp>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include "support/check_or_fail.hpp"
+#include "support/death.hpp"
 
 #if HISLAB_DETAIL_ASSERTS
 #error "this file must be compiled with NDEBUG and without HISLAB_ENABLE_ASSERTS"
@@ -50,6 +53,66 @@ int drop_in_another_pool(ProbeSlot& s) {
   return 0;
 }
 
+/// True when f() fails as a misused VacantEntry's insert() does with assertions off: with
+/// exceptions, std::logic_error naming `what`; without, that message on stderr and an abort (in
+/// a child process). Nothing else happens before it.
+template <class F>
+bool refused_as_misuse(F f, const char* what) {
+#if HISLAB_HAS_EXCEPTIONS
+  try {
+    f();
+  } catch (const std::logic_error& e) {
+    return std::strstr(e.what(), what) != nullptr;
+  }
+  return false;
+#else
+  return hislab_test::aborted_with(hislab_test::run_in_child(f), what);
+#endif
+}
+
+/// A VacantEntry that outlived an assignment or a swap of its slab, or was spent: its insert()
+/// is refused and constructs nothing, and destroying it unused changes nothing.
+int misused_entries() {
+  using Slab = hislab::HiSlab<std::uint64_t>;
+  Slab a(0, 100), b(0, 100);
+  b.insert(std::uint64_t{1});
+  {
+    auto e = a.vacant_entry();  // a's index 0
+    a = b;                      // a copy of b: index 0 is b's live element, held by nobody
+    CHECK_OR_FAIL(refused_as_misuse([&] { e.insert(std::uint64_t{2}); },
+                                    "VacantEntry::insert into a slab that does not hold its index"));
+  }  // destroyed unused: nothing to give back
+  CHECK_OR_FAIL(a.size() == 1 && a[0] == 1 && b.size() == 1 && b[0] == 1);
+  CHECK_OR_FAIL(a.check_invariants() == nullptr && b.check_invariants() == nullptr);
+
+  Slab c(0, 100);
+  {
+    auto e = c.vacant_entry();  // c's index 0
+    c.swap(b);                  // the hold goes to b; c has b's element at 0
+    CHECK_OR_FAIL(refused_as_misuse([&] { e.insert(std::uint64_t{3}); }, "does not hold its index"));
+  }
+  CHECK_OR_FAIL(c.size() == 1 && c[0] == 1 && c.check_invariants() == nullptr);
+  CHECK_OR_FAIL(b.empty() && b.full() == false && b.check_invariants() == nullptr);
+  CHECK_OR_FAIL(b.insert(std::uint64_t{4}) == 1);  // 0 stays held: its entry went with c
+
+  auto spent = a.vacant_entry();  // index 1
+  auto taken = std::move(spent);
+  CHECK_OR_FAIL(refused_as_misuse([&] { spent.insert(std::uint64_t{5}); },
+                                  "VacantEntry::insert on a spent or moved-from entry; index 1"));
+  CHECK_OR_FAIL(taken.insert(std::uint64_t{6}) == 6 && a[1] == 6 && a.size() == 2);
+
+  hislab::SlotMap<std::uint64_t> m(0, 100);
+  auto me = m.vacant_entry();
+  auto mtaken = std::move(me);
+  CHECK_OR_FAIL(refused_as_misuse([&] { me.insert(std::uint64_t{7}); },
+                                  "SlotMap::VacantEntry::insert on a spent or moved-from entry; index 0"));
+  CHECK_OR_FAIL(m.empty() && m.check_invariants() == nullptr);
+  const auto k = mtaken.key();
+  mtaken.insert(std::uint64_t{8});
+  CHECK_OR_FAIL(m.size() == 1 && *m.get(k) == 8);
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -75,6 +138,7 @@ int main() {
   CHECK_OR_FAIL(ProbePool::free(k));
   CHECK_OR_FAIL(Probe::destroyed == 4);
   CHECK_OR_FAIL(ProbePool::shutdown());
+  CHECK_OR_FAIL(misused_entries() == 0);
   std::puts("no_asserts: passed");
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <random>
 #include <ranges>
 #include <stdexcept>
@@ -374,6 +375,67 @@ TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: several entries held at onc
   REQUIRE(s[4] == "four");
   REQUIRE(s[6] == "six");
   REQUIRE(s.insert("11") == 11);
+}
+
+TEMPLATE_PRODUCT_TEST_CASE("HiSlab and TaggedHiSlab: a misused VacantEntry is caught by assertions", "[slab]",
+                           (HiSlab, TaggedHiSlab), (int)) {
+  // Each misuse aborts in a child, with a message that names it.
+  SECTION("the slab destroyed while the entry holds its index") {
+    const auto r = hislab_test::run_in_child([] {
+      auto s = std::make_unique<TestType>(0, 10);
+      auto e = s->vacant_entry();
+      s.reset();
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(
+        r, "slab destroyed, assigned to or moved from while VacantEntry objects hold indices; count 1"));
+  }
+  SECTION("a slab assigned over while its entry holds an index") {
+    const auto r = hislab_test::run_in_child([] {
+      TestType a(0, 10), b(0, 10);
+      b.insert(1);
+      auto e = a.vacant_entry();
+      a = b;  // the copy does not hold index 0, so the entry could not fill it
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(
+        r, "assigned to or moved from while VacantEntry objects hold indices; count 1"));
+  }
+  SECTION("insert after the slab was swapped") {
+    const auto r = hislab_test::run_in_child([] {
+      TestType a(0, 10), b(0, 10);
+      b.insert(1);  // b's index 0 is live: filling it again would overwrite an element
+      auto e = a.vacant_entry();
+      a.swap(b);
+      e.insert(2);
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(
+        r,
+        "VacantEntry::insert into a slab that does not hold its index (the slab was moved, swapped or "
+        "assigned to); index 0"));
+  }
+  SECTION("destroyed unused after the slab was moved from") {
+    const auto r = hislab_test::run_in_child([] {
+      TestType a(0, 10);
+      std::optional<typename TestType::VacantEntry> e(a.vacant_entry());
+      TestType b(std::move(a));
+      e.reset();
+    });
+    INFO(r.err);
+    REQUIRE(
+        hislab_test::aborted_with(r, "VacantEntry destroyed unused while its slab does not hold its index"));
+  }
+  SECTION("insert on a spent entry") {
+    const auto r = hislab_test::run_in_child([] {
+      TestType s(0, 10);
+      auto e = s.vacant_entry();
+      auto taken = std::move(e);
+      e.insert(1);
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "VacantEntry::insert on a spent or moved-from entry; index 0"));
+  }
 }
 
 TEMPLATE_PRODUCT_TEST_CASE(

@@ -247,6 +247,41 @@ TEST_CASE("SlotMap: vacant entries know their key before the value exists", "[sl
   REQUIRE(n.index() == 2);
 }
 
+TEST_CASE("SlotMap: a misused VacantEntry is caught by assertions", "[slot_map]") {
+  SECTION("insert on a spent entry") {
+    const auto r = hislab_test::run_in_child([] {
+      SlotMap<int> m(0, 8);
+      auto e = m.vacant_entry();
+      auto taken = std::move(e);
+      e.insert(1);
+    });
+    INFO(r.err);
+    REQUIRE(
+        hislab_test::aborted_with(r, "SlotMap::VacantEntry::insert on a spent or moved-from entry; index 0"));
+  }
+  SECTION("insert after the map was swapped") {
+    const auto r = hislab_test::run_in_child([] {
+      SlotMap<int> a(0, 8), b(0, 8);
+      b.insert(1);  // b's slot 0 is live
+      auto e = a.vacant_entry();
+      a.swap(b);
+      e.insert(2);
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "VacantEntry::insert into a slab that does not hold its index"));
+  }
+  SECTION("the map assigned over while its entry holds a slot") {
+    const auto r = hislab_test::run_in_child([] {
+      SlotMap<int> a(0, 8), b(0, 8);
+      auto e = a.vacant_entry();
+      a = b;
+    });
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(
+        r, "assigned to or moved from while VacantEntry objects hold indices; count 1"));
+  }
+}
+
 TEST_CASE("SlotMap: key_of by index and by address", "[slot_map]") {
   SlotMap<int> m(0, 16);
   const auto a = m.insert(1), b = m.insert(2);

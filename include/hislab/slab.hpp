@@ -103,7 +103,8 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
   /// Holds the lowest vacant index until a value is inserted into it or the entry is destroyed.
   /// While it lives, no insert returns that index, and the index is not contained, counted,
   /// iterated or sampled. Move-constructible only; it must not outlive its slab, nor live
-  /// across a move or swap of the slab.
+  /// across a move, swap or assignment of the slab (asserted; with assertions off, insert()
+  /// throws std::logic_error and the destructor does nothing).
   class VacantEntry {
    public:
     /// Takes over `o`'s index; `o` is spent. O(1).
@@ -121,7 +122,8 @@ class SlabApi : public MemoryApi<SlabCore<T, Tagged>> {
     /// throws, the index stays held by the entry (and is freed with it).
     template <class... A>
     requires constructible_from_args<T, A...> T& insert(A&&... args) {
-      HISLAB_ASSERT(slab_ != nullptr, "VacantEntry::insert on a spent or moved-from entry for index", i_);
+      if (HISLAB_UNLIKELY(slab_ == nullptr))
+        detail::misused_vacant_entry("VacantEntry::insert on a spent or moved-from entry; index", i_);
       T& v = slab_->core_.fill_held(i_, std::forward<A>(args)...);
       slab_ = nullptr;
       return v;

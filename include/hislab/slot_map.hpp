@@ -123,7 +123,7 @@ class SlotMap {
 
   /// Holds the lowest vacant slot until a value is inserted into it or the entry is destroyed;
   /// its key is known before the value exists. As HiSlab<T>::VacantEntry: move-constructible
-  /// only, it must not outlive its map, nor live across a move or swap of the map.
+  /// only, it must not outlive its map, nor live across a move, swap or assignment of the map.
   class VacantEntry {
    public:
     /// Takes over o's slot; o is spent. O(1).
@@ -141,8 +141,9 @@ class SlotMap {
     /// constructor throws, the slot stays held by the entry (and is freed with it).
     template <class... A>
     requires detail::constructible_from_args<T, A...> T& insert(A&&... args) {
-      HISLAB_ASSERT(map_ != nullptr, "SlotMap::VacantEntry::insert on a spent or moved-from entry for index",
-                    i_);
+      if (HISLAB_UNLIKELY(map_ == nullptr))
+        detail::misused_vacant_entry("SlotMap::VacantEntry::insert on a spent or moved-from entry; index",
+                                     i_);
       T& v = map_->core_.fill_held(i_, std::forward<A>(args)...);
       std::exchange(map_, nullptr)->born(i_);
       return v;

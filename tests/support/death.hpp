@@ -48,4 +48,10 @@ ChildResult run_in_child(F&& f) {
   return r;
 }
 
+/// True when the child ended by SIGABRT (an assertion, or a throw without exceptions) after
+/// writing `message` to stderr.
+inline bool aborted_with(const ChildResult& r, const char* message) {
+  return r.signaled && r.signal == SIGABRT && r.err.find(message) != std::string::npos;
+}
+
 }  // namespace hislab_test

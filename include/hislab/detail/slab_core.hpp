@@ -53,6 +53,16 @@
 HISLAB_NAMESPACE_BEGIN
 namespace detail {
 
+/// A VacantEntry's insert() that cannot go ahead (`what` says why, then the index): a
+/// precondition, checked by HISLAB_ASSERT; with assertions off, std::logic_error "hislab: <what>
+/// <index>", and nothing changes.
+[[noreturn]] HISLAB_COLD inline void misused_vacant_entry(const char* what, index_type i) {
+  HISLAB_ASSERT(false, what, i);
+  char msg[256];
+  std::snprintf(msg, sizeof msg, "hislab: %s %u", what, static_cast<unsigned>(i));
+  throw_logic_error(msg);
+}
+
 /// Bytes per accounting chunk for a region of `bytes` with pages of `page` bytes.
 inline std::size_t chunk_size_for(std::size_t bytes, std::size_t page) noexcept {
   std::size_t chunk = page;
@@ -195,7 +205,7 @@ class SlabCore {
   }
   ~SlabCore() {
     HISLAB_ASSERT(cold_ == nullptr || cold_->held.empty(),
-                  "slab destroyed or moved from while VacantEntry objects hold indices; count",
+                  "slab destroyed, assigned to or moved from while VacantEntry objects hold indices; count",
                   cold_ == nullptr ? 0 : cold_->held.size());
     destroy_all();
     // What commit_slots() and release() poisoned lies below `poisoned`; unmapping keeps poison.
@@ -370,16 +380,31 @@ class SlabCore {
     set_excluded(excluded_ + 1);
     return i;
   }
-  /// Constructs into a held index; it stops being held once the value exists.
+  /// Constructs into a held index; it stops being held once the value exists. An index this
+  /// slab does not hold (its entry outlived a move, swap or assignment of the slab) is a misused
+  /// VacantEntry: nothing is constructed (misused_vacant_entry()).
   template <class... A>
   T& fill_held(index_type i, A&&... args) {
+    if (HISLAB_UNLIKELY(!is_held(i)))
+      misused_vacant_entry(
+          "VacantEntry::insert into a slab that does not hold its index (the slab was moved, "
+          "swapped or assigned to); index",
+          i);
     unpoison(ptr(i), sizeof(T));
     construct(i, std::forward<A>(args)...);  // on throw the index stays held by the entry
     unlist_held(i);
     return *ptr(i);
   }
-  /// Gives a held index back unused.
+  /// Gives a held index back unused. An index this slab does not hold (as in fill_held()) is
+  /// asserted; with assertions off nothing changes.
   void unhold(index_type i) noexcept {
+    if (HISLAB_UNLIKELY(!is_held(i))) {
+      HISLAB_ASSERT(false,
+                    "VacantEntry destroyed unused while its slab does not hold its index (the slab was "
+                    "moved, swapped or assigned to); index",
+                    i);
+      return;
+    }
     unlist_held(i);
     occ_.reset(i);
   }
@@ -602,6 +627,9 @@ class SlabCore {
   void set_excluded(std::uint64_t v) noexcept {
     excluded_ = v;
     live_limit_ = v == 0 ? occ_.capacity() : 0;
+  }
+  [[nodiscard]] bool is_held(index_type i) const noexcept {
+    return cold_ != nullptr && std::binary_search(cold_->held.begin(), cold_->held.end(), i);
   }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
     return std::binary_search(cold_->held.begin(), cold_->held.end(), i) ||
