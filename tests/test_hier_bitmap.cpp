@@ -448,35 +448,58 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
     return h;
   };
   REQUIRE(make().check_invariants() == nullptr);
-  const std::vector<std::pair<const char*, void (*)(HierBitmap&)>> cases = {
-      {"a block bit without its counts", [](HierBitmap& h) { A::flip_block_bit(h, 150 * 512 + 9); }},
-      {"a block count", [](HierBitmap& h) { A::bump_block_count(h, 100); }},
-      {"count()", [](HierBitmap& h) { A::bump_count(h); }},
-      {"a non-empty bit", [](HierBitmap& h) { A::flip_nonempty(h, 1, 150); }},
-      {"a non-empty bit above level 1", [](HierBitmap& h) { A::flip_nonempty(h, 2, 3); }},
-      {"a full bit", [](HierBitmap& h) { A::flip_full(h, 1, 50); }},
-      {"a full bit above level 1", [](HierBitmap& h) { A::flip_full(h, 2, 1); }},
-      {"a level-1 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 1, 1); }},
-      {"a level-2 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 2, 0); }},
-      {"the hint", [](HierBitmap& h) { A::set_hint(h, 100); }},
-      {"the next hint", [](HierBitmap& h) { A::set_next_hint(h, 150); }},
-      {"the cached lowest 0",
-       [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(18, true)); }},
-      {"the owed flag", [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(17)); }},
-      {"the blocks in use", [](HierBitmap& h) { A::set_used_blocks(h, 200); }},
+  // Each corruption, and the check that reports it first.
+  struct Case {
+    const char* what;
+    void (*corrupt)(HierBitmap&);
+    const char* reported;
   };
-  for (const auto& [what, corrupt] : cases) {
-    INFO("corrupted: " << what);
+  const std::vector<Case> cases = {
+      {"a block bit without its counts", [](HierBitmap& h) { A::flip_block_bit(h, 150 * 512 + 9); },
+       "a block count differs from the block's popcount"},
+      {"a block count", [](HierBitmap& h) { A::bump_block_count(h, 100); },
+       "a block count differs from the block's popcount"},
+      {"count()", [](HierBitmap& h) { A::bump_count(h); },
+       "count() differs from the sum of the block counts"},
+      {"a non-empty bit", [](HierBitmap& h) { A::flip_nonempty(h, 1, 150); },
+       "a non-empty summary bit is wrong"},
+      {"a non-empty bit above level 1", [](HierBitmap& h) { A::flip_nonempty(h, 2, 3); },
+       "a non-empty summary bit is wrong"},
+      {"a full bit", [](HierBitmap& h) { A::flip_full(h, 1, 50); },
+       "a full bit is wrong (other than the hint's, set)"},
+      {"a full bit above level 1", [](HierBitmap& h) { A::flip_full(h, 2, 1); },
+       "a full summary bit above level 1 is wrong"},
+      {"a level-1 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 1, 1); },
+       "a level-1 rank count is wrong"},
+      {"a level-2 rank count", [](HierBitmap& h) { A::bump_rank_count(h, 2, 0); },
+       "a rank count above level 1 is wrong"},
+      // Block 0's stale full bit is allowed only while it is the hint.
+      {"the hint", [](HierBitmap& h) { A::set_hint(h, 100); },
+       "a full bit is wrong (other than the hint's, set)"},
+      {"the next hint", [](HierBitmap& h) { A::set_next_hint(h, 150); },
+       "next_hint_ is not the next non-full block"},
+      {"the cached lowest 0",
+       [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(18, true)); },
+       "the cached lowest 0 is not the lowest 0"},
+      // Not owed: the rank counts, which still count bit 17, should not.
+      {"the owed flag", [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(17)); },
+       "a level-1 rank count is wrong"},
+      {"the blocks in use", [](HierBitmap& h) { A::set_used_blocks(h, 200); },
+       "used_blocks does not cover a non-empty block"},
+  };
+  for (const auto& c : cases) {
+    INFO("corrupted: " << c.what);
     HierBitmap h = make();
-    corrupt(h);
+    c.corrupt(h);
     const char* why = h.check_invariants();
     REQUIRE(why != nullptr);
-    INFO("reported: " << why);
+    REQUIRE(std::string(why) == c.reported);
   }
   // A bit set past the capacity.
   HierBitmap tail(1000);
   A::flip_block_bit(tail, 1010);
   REQUIRE(tail.check_invariants() != nullptr);
+  REQUIRE(std::string(tail.check_invariants()) == "a bit at or past the capacity is set");
   // A full bit past the last block flipped (5,860 blocks; level 1 has words for 5,888).
   {
     HierBitmap h = make();
