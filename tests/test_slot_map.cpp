@@ -229,11 +229,15 @@ TEST_CASE("SlotMap: vacant entries know their key before the value exists", "[sl
     REQUIRE_FALSE(m.contains(k));
     REQUIRE(m.size() == 0);
     REQUIRE(m.insert(7).index() == 1);  // the held slot is not handed out
-    int& v = e.insert(static_cast<int>(k.index()) + 40);
+    auto moved = std::move(e);
+    REQUIRE(moved.key() == k);
+    REQUIRE(e.key() == k);  // the entry moved from still names the slot's next key
+    int& v = moved.insert(static_cast<int>(k.index()) + 40);
     REQUIRE(v == 40);
     REQUIRE(m.contains(k));
     REQUIRE(*m.get(k) == 40);
     REQUIRE(m.key_of(0u) == k);
+    REQUIRE(moved.key() == k);  // spent: still the key of the element it made
   }
   {
     auto e = m.try_vacant_entry();

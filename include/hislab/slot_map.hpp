@@ -127,7 +127,7 @@ class SlotMap {
   class VacantEntry {
    public:
     /// Takes over o's slot; o is spent. O(1).
-    VacantEntry(VacantEntry&& o) noexcept : map_(std::exchange(o.map_, nullptr)), i_(o.i_) {}
+    VacantEntry(VacantEntry&& o) noexcept : map_(std::exchange(o.map_, nullptr)), i_(o.i_), gen_(o.gen_) {}
     VacantEntry(const VacantEntry&) = delete;
     VacantEntry& operator=(const VacantEntry&) = delete;
     VacantEntry& operator=(VacantEntry&&) = delete;
@@ -135,8 +135,9 @@ class SlotMap {
     ~VacantEntry() {
       if (map_ != nullptr) map_->core_.unhold(i_);
     }
-    /// The key the value will have. O(1).
-    [[nodiscard]] key_type key() const noexcept { return key_type(i_, map_ ? map_->gen(i_) + 1 : 0); }
+    /// The key the value will have, and has once insert() has run (also on the spent entry and
+    /// on one moved from). Read from the entry alone: O(1).
+    [[nodiscard]] key_type key() const noexcept { return key_type(i_, gen_); }
     /// Constructs the value; key() is valid from now on and the entry is spent. If the
     /// constructor throws, the slot stays held by the entry (and is freed with it).
     template <class... A>
@@ -151,9 +152,11 @@ class SlotMap {
 
    private:
     friend class SlotMap;
-    VacantEntry(SlotMap* m, index_type i) noexcept : map_(m), i_(i) {}
+    // The slot's next generation: a held slot's generation does not change until born().
+    VacantEntry(SlotMap* m, index_type i) noexcept : map_(m), i_(i), gen_(m->gen(i) + 1) {}
     SlotMap* map_;
     index_type i_;
+    std::uint32_t gen_;
   };
 
   // ---- construction -------------------------------------------------------------------------
