@@ -632,8 +632,7 @@ class SlabCore {
     return cold_ != nullptr && std::binary_search(cold_->held.begin(), cold_->held.end(), i);
   }
   [[nodiscard]] bool is_excluded(index_type i) const noexcept {
-    return std::binary_search(cold_->held.begin(), cold_->held.end(), i) ||
-           std::binary_search(cold_->retired.begin(), cold_->retired.end(), i);
+    return is_held(i) || std::binary_search(cold_->retired.begin(), cold_->retired.end(), i);
   }
   /// How many entries of the sorted `list` are <= i.
   static size_type excluded_up_to(const std::vector<index_type>& list, index_type i) noexcept {
