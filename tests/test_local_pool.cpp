@@ -223,8 +223,8 @@ TEST_CASE("Slot: misuse is caught by assertions", "[local_pool]") {
       (void)OrderPool::shutdown();
       s2.reset();  // after shutdown
     });
-    REQUIRE(r.signaled);
-    REQUIRE(r.err.find("pool is not initialised") != std::string::npos);
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "pool is not initialised"));
   }
   SECTION("destroyed after its thread's pool") {
     auto r = hislab_test::run_in_child([] {
@@ -235,8 +235,8 @@ TEST_CASE("Slot: misuse is caught by assertions", "[local_pool]") {
       });
       t.join();
     });
-    REQUIRE(r.signaled);
-    REQUIRE(r.err.find("pool is not initialised") != std::string::npos);
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "pool is not initialised"));
   }
   SECTION("destroyed on another thread") {
     auto r = hislab_test::run_in_child([] {
@@ -248,8 +248,8 @@ TEST_CASE("Slot: misuse is caught by assertions", "[local_pool]") {
       });
       t.join();
     });
-    REQUIRE(r.signaled);
-    REQUIRE(r.err.find("other than its pool") != std::string::npos);
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "other than its pool"));
   }
   SECTION("destroyed on a thread without a pool") {
     auto r = hislab_test::run_in_child([] {
@@ -258,27 +258,27 @@ TEST_CASE("Slot: misuse is caught by assertions", "[local_pool]") {
       std::thread t([&] { OrderSlot moved = std::move(s); });
       t.join();
     });
-    REQUIRE(r.signaled);
-    REQUIRE(r.err.find("pool is not initialised") != std::string::npos);
+    INFO(r.err);
+    REQUIRE(hislab_test::aborted_with(r, "pool is not initialised"));
   }
   SECTION("dereferencing, replacing or consuming an empty slot") {
     auto r1 = hislab_test::run_in_child([] {
       OrderSlot s;
       (void)*s;
     });
-    REQUIRE(r1.signaled);
-    REQUIRE(r1.err.find("operator*") != std::string::npos);
+    INFO(r1.err);
+    REQUIRE(hislab_test::aborted_with(r1, "operator*"));
     auto r2 = hislab_test::run_in_child([] {
       OrderSlot s;
       (void)std::move(s).into_inner();
     });
-    REQUIRE(r2.signaled);
-    REQUIRE(r2.err.find("into_inner") != std::string::npos);
+    INFO(r2.err);
+    REQUIRE(hislab_test::aborted_with(r2, "into_inner"));
     auto r3 = hislab_test::run_in_child([] {
       OrderSlot s;
       (void)s.replace(Order{});
     });
-    REQUIRE(r3.signaled);
-    REQUIRE(r3.err.find("replace") != std::string::npos);
+    INFO(r3.err);
+    REQUIRE(hislab_test::aborted_with(r3, "replace"));
   }
 }
