@@ -306,12 +306,14 @@ hislab::index_type select_in_full(std::uint32_t cap, const std::set<hislab::inde
 
 }  // namespace
 
-TEST_CASE("HierBitmap: select is exact while a freed lowest bit's count is owed", "[bitmap]") {
-  // An erase that frees the new lowest 0 leaves the rank counts above the blocks counting it as
-  // set (its decrement is owed, and the insert that refills it owes no increment). select()
-  // must answer around it at every rank: below it, at it, above it in its own group of 64
-  // blocks and in later ones, one by one and in batches; and every later operation must either
-  // cancel or pay what is owed. Nearly full bitmaps with one, two and three count levels.
+TEST_CASE("HierBitmap: select is exact while a freed lowest bit is parked or its count owed", "[bitmap]") {
+  // An erase that frees the new lowest 0 of a full block below the hint parks it: every summary
+  // still counts it as set. Any other change settles it, and then the rank counts above the
+  // blocks still count it (its decrement is owed, and the insert that refills it owes no
+  // increment). count() and select() must answer around it at every rank: below it, at it,
+  // above it in its own block, group of 64 blocks and later ones, one by one and in batches;
+  // and every later operation must either cancel or pay what is parked or owed. Nearly full
+  // bitmaps with one, two and three count levels.
   for (const std::uint32_t cap : {20'000u, 300'000u, 3'000'000u}) {
     INFO("capacity " << cap);
     std::mt19937 rng(cap);
@@ -429,6 +431,8 @@ struct HierBitmapTestAccess {
   static void set_hint(HierBitmap& h, std::size_t b) { h.hint_ = b; }
   static void set_next_hint(HierBitmap& h, std::size_t b) { h.next_hint_ = b; }
   static void set_first_unset(HierBitmap& h, hislab::detail::LowestUnset fz) { h.first_unset_ = fz; }
+  static bool parked(const HierBitmap& h) { return h.first_unset_.parked(); }
+  static void settle(HierBitmap& h) { h.settle_parked(); }
   static void set_used_blocks(HierBitmap& h, std::size_t n) { h.lv_->used_blocks = n; }
   static bool nonempty_bit(const HierBitmap& h, std::size_t b) {
     return (h.lv_->nonempty[1][b >> 6] >> (b & 63)) & 1u;
@@ -444,7 +448,8 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
     HierBitmap h(3'000'000);
     for (std::uint32_t k = 0; k < 100 * 512 + 256; ++k) h.set_first_unset();
     h.set(200 * 512 + 3);
-    h.reset(17);  // the new lowest 0: its decrement is owed, block 0 is the hint with a stale bit
+    h.reset(17);   // parked: every summary still counts it
+    A::settle(h);  // now the new lowest 0: its decrement is owed, block 0 is the hint with a stale bit
     return h;
   };
   REQUIRE(make().check_invariants() == nullptr);
@@ -486,6 +491,13 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
        "a level-1 rank count is wrong"},
       {"the blocks in use", [](HierBitmap& h) { A::set_used_blocks(h, 200); },
        "used_blocks does not cover a non-empty block"},
+      // Parked: block 0's count, which no longer counts bit 17, should.
+      {"the parked flag",
+       [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::parked_at(17)); },
+       "a block count differs from the block's popcount"},
+      {"a flag without a bit",
+       [](HierBitmap& h) { A::set_first_unset(h, hislab::detail::LowestUnset::at(~std::size_t{0}, true)); },
+       "the cached lowest 0 has a flag without a bit, or both flags"},
   };
   for (const auto& c : cases) {
     INFO("corrupted: " << c.what);
@@ -494,6 +506,34 @@ TEST_CASE("HierBitmap::check_invariants notices each kind of corruption", "[bitm
     const char* why = h.check_invariants();
     REQUIRE(why != nullptr);
     REQUIRE(std::string(why) == c.reported);
+  }
+  // A parked bit, whose summaries all count it as set.
+  {
+    auto parked = [] {
+      HierBitmap h(3'000'000);
+      for (std::uint32_t k = 0; k < 100 * 512 + 256; ++k) h.set_first_unset();
+      h.reset(17);
+      return h;
+    };
+    HierBitmap h = parked();
+    REQUIRE(A::parked(h));
+    REQUIRE(h.check_invariants() == nullptr);
+    // Not parked: block 0's count still counts bit 17.
+    A::set_first_unset(h, hislab::detail::LowestUnset::at(17));
+    REQUIRE(std::string(h.check_invariants()) == "a block count differs from the block's popcount");
+    // Parked at a set bit.
+    h = parked();
+    A::set_first_unset(h, hislab::detail::LowestUnset::parked_at(18));
+    REQUIRE(std::string(h.check_invariants()) == "the parked bit is not a 0 below the capacity");
+    // Parked in the hint block (100), where no bit may be parked.
+    h = parked();
+    h.set(17);
+    REQUIRE(h.check_invariants() == nullptr);
+    REQUIRE(h.reset(100 * 512 + 3));
+    REQUIRE(h.check_invariants() == nullptr);
+    REQUIRE(!A::parked(h));
+    A::set_first_unset(h, hislab::detail::LowestUnset::parked_at(100 * 512 + 3));
+    REQUIRE(h.check_invariants() != nullptr);
   }
   // A bit set past the capacity.
   HierBitmap tail(1000);
@@ -554,8 +594,16 @@ TEST_CASE("HierBitmap: the hint block emptied keeps its summary bits until the h
   h.reset_known(2 * 512 + 9);
   REQUIRE(h.check_invariants() == nullptr);
   REQUIRE(A::nonempty_bit(h, 2));
-  // A bit freed in a full block below: the hint moves down, block 2's bits become exact.
+  // A bit freed in a full block below is parked: no summary changes.
   REQUIRE(h.reset(100));
+  REQUIRE(h.check_invariants() == nullptr);
+  REQUIRE(A::parked(h));
+  REQUIRE(A::nonempty_bit(h, 2));
+  REQUIRE(h.find_first_unset() == 100);
+  REQUIRE(h.count() == 2 * 512 + 1);
+  // Settled, the hint moves down, block 2's bits become exact.
+  A::settle(h);
+  REQUIRE(!A::parked(h));
   REQUIRE(h.check_invariants() == nullptr);
   REQUIRE(!A::nonempty_bit(h, 2));
   REQUIRE(!A::full_bit(h, 2));

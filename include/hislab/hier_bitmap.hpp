@@ -18,9 +18,10 @@
 /// group of 64 children make select(k) an O(log capacity) descent. Several caches keep the common
 /// insert and erase short: the lowest non-full block (hint_), whose full bit, and once it is empty
 /// its non-empty bit, may be stale; the next hint; the cached lowest 0 and one owed count
-/// decrement. docs/design.md explains each and why; the invariants that tie them together are
-/// listed once, above check_invariants(). The parts that keep no state (the layout, the summary
-/// walks, select's descent) are free functions in detail/bitmap_levels.hpp.
+/// decrement, or one parked bit that no summary knows is 0 yet. docs/design.md explains each
+/// and why; the invariants that tie them together are listed once, above check_invariants().
+/// The parts that keep no state (the layout, the summary walks, select's descent) are free
+/// functions in detail/bitmap_levels.hpp.
 
 #include <algorithm>
 #include <bit>
@@ -50,28 +51,36 @@ struct HierBitmapTestAccess;  // tests only: corrupts a bitmap to show check_inv
 namespace detail {
 
 /// The cached lowest 0 bit of a HierBitmap, in one word (the inline insert and erase paths read
-/// and write it as one): unknown, or known as bit i, in which case `owed()` says whether the
-/// rank counts still count i as set (HierBitmap::owe_lowest()). Stored as ((i + 1) << 1) | owed,
-/// so that unknown is 0 and bit() of unknown is the largest size_t, which no limit passes.
+/// and write it as one): unknown, or known as bit i, in which case one of two flags may say
+/// what the summaries still count i as: `owed()`, the rank counts above the blocks count it as
+/// set (HierBitmap::owe_lowest()); `parked()`, every summary does (the block's count, count_,
+/// the rank counts, the full bits and the hint): only the block word and this cache know that
+/// i is vacant (HierBitmap::park()). Stored as ((i + 1) << 2) | flags, so that unknown is 0 and
+/// bit() of unknown is the largest size_t, which no limit passes.
 class LowestUnset {
  public:
   /// Unknown.
   constexpr LowestUnset() noexcept = default;
-  /// Known as bit i, its decrement owed or not.
+  /// Known as bit i, its rank-count decrement owed or not.
   static constexpr LowestUnset at(std::size_t i, bool owed = false) noexcept {
-    return LowestUnset((i + 1) << 1 | std::size_t{owed});
+    return LowestUnset((i + 1) << 2 | std::size_t{owed});
   }
+  /// Known as bit i, which every summary still counts as set.
+  static constexpr LowestUnset parked_at(std::size_t i) noexcept { return LowestUnset((i + 1) << 2 | 2); }
   [[nodiscard]] constexpr bool known() const noexcept { return v_ != 0; }
   /// The bit; the largest size_t when unknown.
-  [[nodiscard]] constexpr std::size_t bit() const noexcept { return (v_ >> 1) - 1; }
+  [[nodiscard]] constexpr std::size_t bit() const noexcept { return (v_ >> 2) - 1; }
   /// The rank counts owe bit()'s decrement.
   [[nodiscard]] constexpr bool owed() const noexcept { return (v_ & 1) != 0; }
+  /// Every summary owes bit()'s clearing.
+  [[nodiscard]] constexpr bool parked() const noexcept { return (v_ & 2) != 0; }
   /// Known, and bit i.
-  [[nodiscard]] constexpr bool is(std::size_t i) const noexcept { return i + 1 == v_ >> 1; }
+  [[nodiscard]] constexpr bool is(std::size_t i) const noexcept { return i + 1 == v_ >> 2; }
   /// Known, and above bit i.
-  [[nodiscard]] constexpr bool known_above(std::size_t i) const noexcept { return i + 1 < v_ >> 1; }
-  /// Owed with no bit known: a state no operation makes (check_invariants() reports it).
-  [[nodiscard]] constexpr bool owes_unknown() const noexcept { return v_ == 1; }
+  [[nodiscard]] constexpr bool known_above(std::size_t i) const noexcept { return i + 1 < v_ >> 2; }
+  /// A flag with no bit known, or both flags: states no operation makes (check_invariants()
+  /// reports them).
+  [[nodiscard]] constexpr bool malformed() const noexcept { return (v_ != 0 && v_ < 4) || (v_ & 3) == 3; }
 
  private:
   explicit constexpr LowestUnset(std::size_t v) noexcept : v_(v) {}
@@ -88,7 +97,7 @@ class HierBitmap {
   static constexpr int max_levels = detail::bitmap_max_levels;
   static constexpr std::size_t none = detail::no_block;
   using LowestUnset = detail::LowestUnset;
-  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_unset_ holds values up to 2^33");
+  static_assert(sizeof(std::size_t) >= 8, "HierBitmap: first_unset_ holds values up to 2^34");
 
  public:
   /// An empty bitmap of capacity 0 (the state of a moved-from one): every query answers false
@@ -154,9 +163,9 @@ class HierBitmap {
   /// Number of bits. O(1).
   [[nodiscard]] size_type capacity() const noexcept { return cap_; }
   /// Number of 1 bits. O(1).
-  [[nodiscard]] size_type count() const noexcept { return count_; }
+  [[nodiscard]] size_type count() const noexcept { return count_ - size_type{first_unset_.parked()}; }
   /// True when every bit below capacity() is 1. O(1).
-  [[nodiscard]] bool all() const noexcept { return count_ == cap_; }
+  [[nodiscard]] bool all() const noexcept { return count() == cap_; }
 
   /// Bit i; false when i >= capacity(). O(1).
   [[nodiscard]] HISLAB_ALWAYS_INLINE bool test(index_type i) const noexcept {
@@ -177,6 +186,7 @@ class HierBitmap {
     std::uint64_t& w = word_of(i);
     const std::uint64_t m = bit_of(i);
     if ((w & m) != 0) return false;
+    if (HISLAB_UNLIKELY(first_unset_.parked())) settle_parked();
     w |= m;
     const LowestUnset fz = first_unset_;
     const bool lowest = fz.is(i);
@@ -186,53 +196,24 @@ class HierBitmap {
   }
 
   /// Clears bit i. Returns true if it was 1; i >= capacity() changes nothing and returns false.
-  /// The slabs' erase path: one test-and-clear of the word, then the counts. Of the summary
-  /// updates, only the common one of a full slab under churn is done here (a full block below
-  /// the hint becomes the hint); the others (a block emptied, the hint moving up) go out of line
-  /// through reset_known(), so that this path makes no call and needs few registers.
-  /// O(1) amortized, O(levels) at worst.
+  /// The slabs' erase path: one test-and-clear of the word, then clear_set(). O(1) amortized,
+  /// O(levels) at worst.
   HISLAB_ALWAYS_INLINE bool reset(index_type i) noexcept { return i < cap_ && reset_in_range(i); }
 
   /// reset() for an i known to be below capacity() (unchecked: i >= capacity() is undefined).
   HISLAB_ALWAYS_INLINE bool reset_in_range(index_type i) noexcept {
-    std::uint64_t& w = word_of(i);
-    const std::uint64_t m = bit_of(i);
-    const std::uint64_t old = w;
+    const std::uint64_t old = word_of(i);
     // Marked: GCC 12 otherwise predicts the path into the summary updates cold and moves the whole
     // erase out of line. Shown by the churn_16B/hislab row (bench/README.md) and by the
     // instruction count of `sh bench/instructions.sh churn`.
-    if (HISLAB_UNLIKELY((old & m) == 0)) return false;
-    const std::size_t b = detail::block_of(i);
-    const unsigned c = c0_[b];
-    const std::size_t h = hint_;
-    const LowestUnset fz = first_unset_;
-    // Every member is read before the first store: a store to a block word may alias the
-    // std::size_t members as far as the compiler knows, and would make it load them again
-    // (the churn_16B/hislab row and `sh bench/instructions.sh churn` show it).
-    if (c == detail::block_bits) {
-      // on_not_full(b) for b below a hint whose full bit is exact (clear): only the hints move,
-      // and i is the lowest 0 (every block below b is full).
-      if (HISLAB_UNLIKELY(b >= h || hint_bit_set(h))) return reset_out_of_line(i);
-      owe_lowest(i, fz);
-      hint_down(b, h);
-    } else {
-      // A block emptied, or the shorter last block no longer full: out of line. The hint block
-      // emptying with its full bit set keeps both bits (see emptied()), so stays inline.
-      if (HISLAB_UNLIKELY(c == 1 || fills_last(b, c)))
-        if (c != 1 || b != h || !full_bit(h)) return reset_out_of_line(i);
-      cleared(i, b, fz);
-    }
-    count_reset(b);
-    w = old & ~m;
+    if (HISLAB_UNLIKELY((old & bit_of(i)) == 0)) return false;
+    clear_set(i, old);
     return true;
   }
 
   /// Clears bit i, which must be 1 (i < capacity()): reset() without the checks, for callers
   /// that have just tested it. O(1) amortized, O(levels) at worst.
-  HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept {
-    word_of(i) &= ~(bit_of(i));
-    after_reset(i);
-  }
+  HISLAB_ALWAYS_INLINE void reset_known(index_type i) noexcept { clear_set(i, word_of(i)); }
 
   /// The lowest 0 bit below capacity(), else npos. O(1): the cached lowest 0 bit, or one probe
   /// of the cached lowest non-full block.
@@ -271,7 +252,7 @@ class HierBitmap {
   /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
   /// k >= count(). O(log capacity): one pick among 64 counts per level, then one block.
   [[nodiscard]] HISLAB_ALWAYS_INLINE index_type select(size_type k) const noexcept {
-    if (k >= count_) return npos;
+    if (k >= count()) return npos;
     index_type i;
     select_batch<1>(&k, &i);
     return i;
@@ -284,7 +265,7 @@ class HierBitmap {
   /// one another; the remainder goes through select() one by one. O(n * levels).
   void select_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
     std::size_t done = 0;
-    if (count_ != 0)
+    if (count() != 0)
       for (; n - done >= select_batch_size; done += select_batch_size)
         select_batch<select_batch_size>(ranks + done, out + done);
     for (; done < n; ++done) out[done] = select(ranks[done]);
@@ -337,6 +318,7 @@ class HierBitmap {
     // would write (and fault in) the top summary words before their padding is due.
     if (!padded_) return;
     // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
+    if (first_unset_.parked()) settle_parked();
     if (hint_ < n0_ && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
     // and the owed bit's group may be empty.
@@ -420,10 +402,11 @@ class HierBitmap {
   }
 
   /// Recomputes every cached and summary value from the blocks and compares. Returns nullptr
-  /// when all of these hold, else the first that does not (for tests and fuzzers; O(capacity)):
+  /// when all of these hold, else the first that does not (for tests and fuzzers; O(capacity)).
+  /// A parked bit (first_unset_.parked()) counts as set in each summary, 2 to 7:
   ///  1. bits at and past capacity() are 0;
   ///  2. c0_[b] is the popcount of block b (0 in the padding up to a group of 64), and count_ is
-  ///     their sum;
+  ///     their sum; count() is count_ less the parked bit;
   ///  3. non-empty: level 1 bit b is c0_[b] != 0, except that of an empty hint_, which equals
   ///     its full bit (both set: stale, or both clear); a bit at level l > 1 is "word of level
   ///     l - 1 not 0" as stored; children past the end read 0;
@@ -436,12 +419,19 @@ class HierBitmap {
   ///     l - 1; with one level, counts[1][0] is count_ (plus the owed 1); padding is 0;
   ///  6. hint_ is the lowest non-full block (n0_ when every block is full);
   ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n0_: none);
-  ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()`
-  ///     in its low bit when the counts owe i's decrement;
+  ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()` when the
+  ///     rank counts owe i's decrement, or `parked()` when i lies below the hint and its block
+  ///     holds another set bit;
   ///  9. used_blocks is above the highest non-empty block.
   [[nodiscard]] const char* check_invariants() const noexcept {
     if (cap_ == 0) return count_ == 0 ? nullptr : "an empty bitmap counts bits";
     const std::size_t nb = n0_;
+    const LowestUnset fz = first_unset_;
+    if (fz.malformed()) return "the cached lowest 0 has a flag without a bit, or both flags";
+    // The block holding the parked bit, whose summaries count it as set (none: no bit parked).
+    const std::size_t parked_block = fz.parked() ? detail::block_of(fz.bit()) : none;
+    if (parked_block != none && (fz.bit() >= cap_ || test_in_range(static_cast<index_type>(fz.bit()))))
+      return "the parked bit is not a 0 below the capacity";
     // 1, 2
     std::size_t total = 0, lowest_zero = none, highest_nonempty = none;
     for (std::size_t b = 0; b < nb; ++b) {
@@ -454,6 +444,10 @@ class HierBitmap {
           lowest_zero = first + static_cast<unsigned>(std::countr_one(bits));
         if (first + detail::word_bits > cap_ && (first >= cap_ ? bits : bits >> (cap_ - first)) != 0)
           return "a bit at or past the capacity is set";
+      }
+      if (b == parked_block) {
+        if (pop == 0) return "the parked bit's block holds no other set bit";
+        ++pop;
       }
       if (c0_[b] != pop) return "a block count differs from the block's popcount";
       if (pop != 0) highest_nonempty = b;
@@ -493,10 +487,8 @@ class HierBitmap {
       }
     }
     // 8 (its owed flag is needed for 5)
-    const LowestUnset fz = first_unset_;
     const bool is_owed = fz.owed();
     if (fz.known() && fz.bit() != lowest_zero) return "the cached lowest 0 is not the lowest 0";
-    if (fz.owes_unknown()) return "a decrement is owed with no lowest 0 known";
     // 5
     const std::size_t owed_group =
         is_owed ? lowest_zero >> (detail::block_shift + detail::group_shift) : none;
@@ -531,8 +523,9 @@ class HierBitmap {
     }
     if (hint_ != lowest_nonfull) return "hint_ is not the lowest non-full block";
     if (next_hint_ != none && next_hint_ != next_nonfull) return "next_hint_ is not the next non-full block";
-    if (fz.known() && detail::block_of(fz.bit()) != hint_)
-      return "the cached lowest 0 is not in the hint block";
+    if (fz.parked() ? parked_block >= hint_ : fz.known() && detail::block_of(fz.bit()) != hint_)
+      return fz.parked() ? "the parked bit is not below the hint block"
+                         : "the cached lowest 0 is not in the hint block";
     // 9
     if (highest_nonempty != none && lv_->used_blocks <= highest_nonempty)
       return "used_blocks does not cover a non-empty block";
@@ -599,9 +592,16 @@ class HierBitmap {
     const LowestUnset fz = first_unset_;
     const std::size_t i = fz.bit();
     if (HISLAB_UNLIKELY(i >= limit)) return npos;
+    if (fz.parked()) {
+      // Taking a parked bit back: every summary counts it as set already. Its block is full
+      // again, so the next lowest 0 lies above it (in the hint block): unknown.
+      first_unset_ = LowestUnset{};
+      word_of(i) |= bit_of(i);
+      return static_cast<index_type>(i);
+    }
     const std::size_t b = detail::block_of(i);
     const unsigned c = c0_[b] + 1u;
-    // The members are written before the block word (see reset()).
+    // The members are written before the block word (see clear_set()).
     if (c == detail::block_bits) {
       // on_full(b) when the next hint is known. b is the hint: the lowest 0 lies in the lowest
       // non-full block. A known next hint was set with the hint, which then became a block that
@@ -621,13 +621,13 @@ class HierBitmap {
     return static_cast<index_type>(i);
   }
 
-  /// select() for M ranks side by side (count_ != 0): detail::select_descent() over this
-  /// bitmap's counts, told the owed bit.
+  /// select() for M ranks side by side (count() != 0): detail::select_descent() over this
+  /// bitmap's counts, told the owed or parked bit.
   template <std::size_t M>
   HISLAB_ALWAYS_INLINE void select_batch(const size_type* ranks, index_type* out) const noexcept {
     const LowestUnset fz = first_unset_;
-    detail::select_descent<M>(detail::RankLevels{lv_->counts, c0_, blocks_, levels_}, count_,
-                              fz.owed() ? fz.bit() : none, ranks, out);
+    detail::select_descent<M>(detail::RankLevels{lv_->counts, c0_, blocks_, levels_}, count(),
+                              fz.owed() || fz.parked() ? fz.bit() : none, fz.parked(), ranks, out);
   }
 
   /// This bitmap's layout (recomputed: for the cold paths that need it).
@@ -739,6 +739,7 @@ class HierBitmap {
   /// set_first_unset() in general: the lowest 0 found by a block probe when it is not known,
   /// every summary update.
   HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
+    if (first_unset_.parked()) settle_parked();
     const index_type i = find_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
     const bool ranked = first_unset_.owed();  // then i is the lowest 0 that is owed
@@ -747,10 +748,57 @@ class HierBitmap {
     return i;
   }
 
-  /// reset() of a set bit i whose clearing changes a summary, out of line; returns true.
-  HISLAB_OUT_OF_LINE bool reset_out_of_line(index_type i) noexcept {
-    reset_known(i);
-    return true;
+  /// Clears bit i, which is set; `old` is its word. The common clearings are inline: in a full
+  /// block below the hint (a full slab under churn) the bit is parked (park()), and in a block
+  /// that neither fills nor empties only the counts change. Every other goes out of line,
+  /// through clear_set_out_of_line(), so that this path makes no call and needs few registers.
+  HISLAB_ALWAYS_INLINE void clear_set(std::size_t i, std::uint64_t old) noexcept {
+    const std::uint64_t now = old & ~bit_of(i);
+    const std::size_t b = detail::block_of(i);
+    const std::size_t h = hint_;
+    const LowestUnset fz = first_unset_;
+    // Every member is read before the first store: a store to a block word may alias the
+    // std::size_t members as far as the compiler knows, and would make it load them again
+    // (the churn_16B/hislab row and `sh bench/instructions.sh churn` show it).
+    // A bit of a full block below the hint is the new lowest 0. `now != 0`: the block keeps a set
+    // bit (only a last block of one bit would not), so its non-empty bit stays exact.
+    if (b < h && now != 0 && !fz.parked()) return park(i, now, fz);
+    if (HISLAB_UNLIKELY(fz.parked())) return clear_set_out_of_line(i);
+    const unsigned c = c0_[b];
+    // A block that was full (at or above the hint), one emptied, or the shorter last block no
+    // longer full: out of line. The hint block emptying with its full bit set keeps both bits
+    // (see emptied()), so stays inline.
+    if (HISLAB_UNLIKELY(c == detail::block_bits || c == 1 || fills_last(b, c)))
+      if (c != 1 || b != h || !full_bit(h)) return clear_set_out_of_line(i);
+    cleared(i, b, fz);
+    count_reset(b);
+    word_of(i) = now;
+  }
+
+  /// Bit i of a full block below the hint is cleared (`now`: its word after) and becomes the
+  /// lowest 0; fz is first_unset_ before, not parked. Only the word and the cache change: every
+  /// summary still counts i as set, so the insert that takes i back, the next one, changes none
+  /// either. Any other operation settles it first (settle_parked()). An owed decrement of the
+  /// lowest 0 before is paid.
+  HISLAB_ALWAYS_INLINE void park(std::size_t i, std::uint64_t now, LowestUnset fz) noexcept {
+    pay_owed(fz);
+    first_unset_ = LowestUnset::parked_at(i);
+    word_of(i) = now;
+  }
+
+  /// The summaries catch up with the parked bit: what clearing it would have done, then. Its
+  /// block is no longer full and becomes the hint; its rank counts are owed.
+  HISLAB_OUT_OF_LINE void settle_parked() noexcept {
+    const std::size_t i = first_unset_.bit();
+    first_unset_ = LowestUnset{};
+    after_reset(i);
+  }
+
+  /// clear_set() of a bit whose clearing changes a summary, or while a bit is parked.
+  HISLAB_OUT_OF_LINE void clear_set_out_of_line(std::size_t i) noexcept {
+    if (first_unset_.parked()) settle_parked();
+    word_of(i) &= ~bit_of(i);
+    after_reset(i);
   }
 
   HISLAB_OUT_OF_LINE void on_nonempty(std::size_t pos) noexcept {

@@ -175,13 +175,14 @@ inline void prefetch_rank_group(const RankLevels& a, int l, std::size_t g) noexc
 /// is read, so that the misses of the batch overlap.
 ///
 /// `owed_bit` is the lowest 0 when the rank counts above the blocks still count it as set (an
-/// owed decrement, see HierBitmap::owe_lowest()), else no_block. Every bit below it is set, so
-/// rank r < owed_bit is bit r, and rank r >= owed_bit is rank r + 1 of the set with owed_bit in
-/// it, down to the group of 64 blocks: where that group holds it, the blocks' exact counts take
-/// the rank again without it.
+/// owed decrement, see HierBitmap::owe_lowest()), or when the blocks' counts do too (`parked`,
+/// see HierBitmap::park()), else no_block. Every bit below it is set, so rank r < owed_bit is
+/// bit r, and rank r >= owed_bit is rank r + 1 of the set with owed_bit in it, down to the
+/// counts that do not hold it: where the group of 64 blocks (owed) or the block (parked) holds
+/// it, the rank is taken again without it. `count` is the number of set bits, without it.
 template <std::size_t M>
 HISLAB_ALWAYS_INLINE void select_descent(const RankLevels& a, std::size_t count, std::size_t owed_bit,
-                                         const size_type* ranks, index_type* out) noexcept {
+                                         bool parked, const size_type* ranks, index_type* out) noexcept {
   static_assert(bitmap_max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
   std::size_t g[M];
   std::uint32_t r[M];
@@ -199,8 +200,9 @@ HISLAB_ALWAYS_INLINE void select_descent(const RankLevels& a, std::size_t count,
       for (std::size_t k = 0; k < M; ++k) prefetch_rank_group(a, l - 1, g[k]);
   }
   for (std::size_t k = 0; k < M; ++k) {
-    r[k] -= above[k] && g[k] == owed_bit >> (block_shift + group_shift);
+    r[k] -= above[k] && !parked && g[k] == owed_bit >> (block_shift + group_shift);
     g[k] = g[k] * group_size + BitBlock::pick_of_64(a.c0 + g[k] * group_size, r[k]);
+    r[k] -= above[k] && parked && g[k] == owed_bit >> block_shift;
     if constexpr (M > 1) prefetch_for_read(a.blocks + g[k]);
   }
   for (std::size_t k = 0; k < M; ++k) {
