@@ -547,7 +547,7 @@ class SlotMap {
 
   /// Destroys the live element at `i`; its key turns stale before the destructor runs. The slot
   /// retires when it has handed out its last generation.
-  void kill(index_type i) {
+  HISLAB_ALWAYS_INLINE void kill(index_type i) {
     std::uint32_t& g = gens()[i];
     if (HISLAB_UNLIKELY(g >= last_gen_)) {
       ++g;
@@ -561,7 +561,7 @@ class SlotMap {
   }
 
   template <bool Throw, class... A>
-  key_type put(A&&... args) {
+  HISLAB_ALWAYS_INLINE key_type put(A&&... args) {
     if (auto ec = gens_lock_ahead()) {
       if constexpr (Throw)
         detail::throw_error_code(ec, "hislab: insert could not lock the page of its generation");
