@@ -53,10 +53,10 @@ namespace detail {
 /// The cached lowest 0 bit of a HierBitmap, in one word (the inline insert and erase paths read
 /// and write it as one): unknown, or known as bit i, in which case one of two flags may say
 /// what the summaries still count i as: `owed()`, the rank counts above the blocks count it as
-/// set (HierBitmap::owe_lowest()); `parked()`, every summary does (the block's count, count_,
-/// the rank counts, the full bits and the hint): only the block word and this cache know that
-/// i is vacant (HierBitmap::park()). Stored as ((i + 1) << 2) | flags, so that unknown is 0 and
-/// bit() of unknown is the largest size_t, which no limit passes.
+/// set (HierBitmap::owe_lowest()); `parked()`, every summary does (the block's count, the rank
+/// counts, the full bits and the hint; count_ does not): only the block word, count_ and this
+/// cache know that i is vacant (HierBitmap::park()). Stored as ((i + 1) << 2) | flags, so that unknown is 0
+/// and bit() of unknown is the largest size_t, which no limit passes.
 class LowestUnset {
  public:
   /// Unknown.
@@ -163,9 +163,9 @@ class HierBitmap {
   /// Number of bits. O(1).
   [[nodiscard]] size_type capacity() const noexcept { return cap_; }
   /// Number of 1 bits. O(1).
-  [[nodiscard]] size_type count() const noexcept { return count_ - size_type{first_unset_.parked()}; }
+  [[nodiscard]] size_type count() const noexcept { return count_; }
   /// True when every bit below capacity() is 1. O(1).
-  [[nodiscard]] bool all() const noexcept { return count() == cap_; }
+  [[nodiscard]] bool all() const noexcept { return count_ == cap_; }
 
   /// Bit i; false when i >= capacity(). O(1).
   [[nodiscard]] HISLAB_ALWAYS_INLINE bool test(index_type i) const noexcept {
@@ -252,7 +252,7 @@ class HierBitmap {
   /// The position of the 1 bit of rank k (counting from 0 in ascending order), npos if
   /// k >= count(). O(log capacity): one pick among 64 counts per level, then one block.
   [[nodiscard]] HISLAB_ALWAYS_INLINE index_type select(size_type k) const noexcept {
-    if (k >= count()) return npos;
+    if (k >= count_) return npos;
     index_type i;
     select_batch<1>(&k, &i);
     return i;
@@ -265,7 +265,7 @@ class HierBitmap {
   /// one another; the remainder goes through select() one by one. O(n * levels).
   void select_many(const size_type* ranks, std::size_t n, index_type* out) const noexcept {
     std::size_t done = 0;
-    if (count() != 0)
+    if (count_ != 0)
       for (; n - done >= select_batch_size; done += select_batch_size)
         select_batch<select_batch_size>(ranks + done, out + done);
     for (; done < n; ++done) out[done] = select(ranks[done]);
@@ -403,10 +403,10 @@ class HierBitmap {
 
   /// Recomputes every cached and summary value from the blocks and compares. Returns nullptr
   /// when all of these hold, else the first that does not (for tests and fuzzers; O(capacity)).
-  /// A parked bit (first_unset_.parked()) counts as set in each summary, 2 to 7:
+  /// A parked bit (first_unset_.parked()) counts as set in each summary, 2 to 7, but count_:
   ///  1. bits at and past capacity() are 0;
   ///  2. c0_[b] is the popcount of block b (0 in the padding up to a group of 64), and count_ is
-  ///     their sum; count() is count_ less the parked bit;
+  ///     their sum less the parked bit;
   ///  3. non-empty: level 1 bit b is c0_[b] != 0, except that of an empty hint_, which equals
   ///     its full bit (both set: stale, or both clear); a bit at level l > 1 is "word of level
   ///     l - 1 not 0" as stored; children past the end read 0;
@@ -455,7 +455,8 @@ class HierBitmap {
     }
     for (std::size_t b = nb; b < detail::groups_for(nb) * detail::group_size; ++b)
       if (c0_[b] != 0) return "block count padding is not 0";
-    if (total != count_) return "count() differs from the sum of the block counts";
+    if (total != count_ + (parked_block != none ? 1 : 0))
+      return "count() differs from the sum of the block counts";
     if (count_ != 0 && !padded_) return "bits are set but the padding was never written";
     auto block_full = [&](std::size_t b) {
       return c0_[b] == (b + 1 == nb ? last_bits_ : unsigned{detail::block_bits});
@@ -500,7 +501,7 @@ class HierBitmap {
       if (g == owed_group) ++sum;
       if (lv_->counts[1][g] != sum) return "a level-1 rank count is wrong";
     }
-    if (levels_ == 1 && lv_->counts[1][0] != count_ + (is_owed ? 1 : 0))
+    if (levels_ == 1 && lv_->counts[1][0] != count_ + (is_owed || parked_block != none ? 1 : 0))
       return "the one rank count is not count()";
     for (int l = 2; l < levels_; ++l) {
       for (std::size_t g = 0; g < detail::groups_for(lv_->n[l]) * detail::group_size; ++g) {
@@ -596,6 +597,7 @@ class HierBitmap {
       // Taking a parked bit back: every summary counts it as set already. Its block is full
       // again, so the next lowest 0 lies above it (in the hint block): unknown.
       first_unset_ = LowestUnset{};
+      ++count_;
       word_of(i) |= bit_of(i);
       return static_cast<index_type>(i);
     }
@@ -626,8 +628,11 @@ class HierBitmap {
   template <std::size_t M>
   HISLAB_ALWAYS_INLINE void select_batch(const size_type* ranks, index_type* out) const noexcept {
     const LowestUnset fz = first_unset_;
-    detail::select_descent<M>(detail::RankLevels{lv_->counts, c0_, blocks_, levels_}, count(),
-                              fz.owed() || fz.parked() ? fz.bit() : none, fz.parked(), ranks, out);
+    const detail::RankLevels lv{lv_->counts, c0_, blocks_, levels_};
+    // Two descents: the one with nothing owed or parked, the common case, keeps no correction.
+    if (HISLAB_LIKELY(!fz.owed() && !fz.parked()))
+      return detail::select_descent<M>(lv, count_, none, false, ranks, out);
+    detail::select_descent<M>(lv, count_, fz.bit(), fz.parked(), ranks, out);
   }
 
   /// This bitmap's layout (recomputed: for the cold paths that need it).
@@ -760,10 +765,15 @@ class HierBitmap {
     // Every member is read before the first store: a store to a block word may alias the
     // std::size_t members as far as the compiler knows, and would make it load them again
     // (the churn_16B/hislab row and `sh bench/instructions.sh churn` show it).
-    // A bit of a full block below the hint is the new lowest 0. `now != 0`: the block keeps a set
-    // bit (only a last block of one bit would not), so its non-empty bit stays exact.
-    if (b < h && now != 0 && !fz.parked()) return park(i, now, fz);
-    if (HISLAB_UNLIKELY(fz.parked())) return clear_set_out_of_line(i);
+    if (b < h) {
+      // A bit of a full block below the hint: the new lowest 0, parked unless a bit is parked
+      // already, or the block would empty (a last block of one bit: its non-empty bit would
+      // be wrong).
+      if (HISLAB_LIKELY(now != 0 && !fz.parked())) return park(i, now, fz);
+      return clear_set_out_of_line(i);
+    }
+    // At or above the hint, a parked bit (below it, and the lowest 0) stays parked: clearing
+    // this one moves no hint down and pays its own counts.
     const unsigned c = c0_[b];
     // A block that was full (at or above the hint), one emptied, or the shorter last block no
     // longer full: out of line. The hint block emptying with its full bit set keeps both bits
@@ -783,6 +793,7 @@ class HierBitmap {
   HISLAB_ALWAYS_INLINE void park(std::size_t i, std::uint64_t now, LowestUnset fz) noexcept {
     pay_owed(fz);
     first_unset_ = LowestUnset::parked_at(i);
+    --count_;
     word_of(i) = now;
   }
 
@@ -791,6 +802,7 @@ class HierBitmap {
   HISLAB_OUT_OF_LINE void settle_parked() noexcept {
     const std::size_t i = first_unset_.bit();
     first_unset_ = LowestUnset{};
+    ++count_;  // park() took it off already; after_reset() takes it off again
     after_reset(i);
   }
 

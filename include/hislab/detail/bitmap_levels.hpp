@@ -184,6 +184,9 @@ template <std::size_t M>
 HISLAB_ALWAYS_INLINE void select_descent(const RankLevels& a, std::size_t count, std::size_t owed_bit,
                                          bool parked, const size_type* ranks, index_type* out) noexcept {
   static_assert(bitmap_max_levels <= 4, "BitBlock::pick_of_64 relies on level counts below 2^27");
+  // Where the rank is taken again without owed_bit: its group of 64 blocks, or its block.
+  const std::size_t owed_group = parked ? no_block : owed_bit >> (block_shift + group_shift);
+  const std::size_t parked_block = parked ? owed_bit >> block_shift : no_block;
   std::size_t g[M];
   std::uint32_t r[M];
   bool above[M];
@@ -200,9 +203,9 @@ HISLAB_ALWAYS_INLINE void select_descent(const RankLevels& a, std::size_t count,
       for (std::size_t k = 0; k < M; ++k) prefetch_rank_group(a, l - 1, g[k]);
   }
   for (std::size_t k = 0; k < M; ++k) {
-    r[k] -= above[k] && !parked && g[k] == owed_bit >> (block_shift + group_shift);
+    r[k] -= above[k] && g[k] == owed_group;
     g[k] = g[k] * group_size + BitBlock::pick_of_64(a.c0 + g[k] * group_size, r[k]);
-    r[k] -= above[k] && parked && g[k] == owed_bit >> block_shift;
+    r[k] -= above[k] && g[k] == parked_block;
     if constexpr (M > 1) prefetch_for_read(a.blocks + g[k]);
   }
   for (std::size_t k = 0; k < M; ++k) {
