@@ -5,9 +5,10 @@
 // one binary per workload (-DHISLAB_WORKLOAD_CHURN=1, _GET, _FILL, _SAMPLE), so that one
 // workload's code cannot change how the compiler inlines another's (_LIFECYCLE too).
 //
-//   instructions churn <peer> <ops>     peer: hislab | free_list. A full slab of 10^6 16-byte
-//                                       elements, then <ops> remove + insert at random positions
-//                                       (the churn workload of bench_compare).
+//   instructions churn <peer> <ops>     peer: hislab | free_list | slotmap. A full slab of 10^6
+//                                       16-byte elements, then <ops> remove + insert at random
+//                                       positions (the churn workload of bench_compare; slotmap:
+//                                       a SlotMap by key, as slotmap_churn in bench_handles).
 //   instructions get <peer> <ops>       peer: hislab (get_unchecked) | hislab_checked (get) |
 //                                       free_list. The same full slab, then <ops> lookups at
 //                                       random positions (the get workload).
@@ -56,6 +57,19 @@ std::vector<typename Peer::handle> insert_all(Peer& peer) {
   for (std::uint32_t i = 0; i < n; ++i) handles[i] = peer.insert(i);
   return handles;
 }
+
+#if HISLAB_WORKLOAD_CHURN
+/// A SlotMap with the options of HiSlabPeer, by key.
+template <class T>
+struct SlotMapPeer {
+  using handle = hislab::Key<>;
+  hislab::SlotMap<T> map;
+  explicit SlotMapPeer(std::uint32_t room) : map(hislab_bench::HiSlabPeer<T>::options(room)) {}
+  HISLAB_BENCH_ADAPTER handle insert(std::uint64_t k) { return map.emplace(k); }
+  HISLAB_BENCH_ADAPTER void remove(handle h) { map.erase(h); }
+  HISLAB_BENCH_ADAPTER T& get(handle h) { return *map.get(h); }
+};
+#endif
 
 template <class Peer>
 std::uint64_t churn(std::uint64_t ops) {
@@ -146,7 +160,8 @@ std::uint64_t sample(std::uint32_t cap, std::uint64_t ops, std::size_t per_call)
 
 [[noreturn]] void usage() {
   std::fputs(
-      "usage: instructions churn {hislab|free_list} OPS | get {hislab|hislab_checked|free_list} OPS |\n"
+      "usage: instructions churn {hislab|free_list|slotmap} OPS | get {hislab|hislab_checked|free_list} OPS "
+      "|\n"
       "       fill {hislab|free_list_reserved} OPS | sample CAP OPS | sample_many CAP OPS |\n"
       "       lifecycle {hislab|slot|new_delete} OPS\n",
       stderr);
@@ -165,6 +180,7 @@ const Case cases[] = {
 #if HISLAB_WORKLOAD_CHURN
     {"churn", "hislab", churn<hb::HiSlabPeer<Item16>>},
     {"churn", "free_list", churn<hb::FreeListPeer<Item16>>},
+    {"churn", "slotmap", churn<SlotMapPeer<Item16>>},
 #endif
 #if HISLAB_WORKLOAD_GET
     {"get", "hislab", get<hb::HiSlabPeer<Item16>>},

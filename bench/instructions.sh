@@ -28,6 +28,7 @@ per_op() {  # per_op LABEL BINARY WORKLOAD ARG LOW HIGH
 
 per_op churn/hislab "$dir/CHURN" churn hislab 1000000 3000000
 per_op churn/free_list "$dir/CHURN" churn free_list 1000000 3000000
+per_op churn/slotmap "$dir/CHURN" churn slotmap 1000000 3000000
 if [ "${1:-}" != churn ]; then
   for peer in hislab hislab_checked free_list; do
     per_op "get/$peer" "$dir/GET" get "$peer" 1000000 3000000
