@@ -416,7 +416,7 @@ class HierBitmap {
   ///     before (an empty bitmap writes nothing);
   ///  5. counts: counts[1][g] is the sum of c0_ over its 64 blocks, plus 1 in the group of the
   ///     lowest 0 when its decrement is owed; counts[l][g] (1 < l < levels_) sums 64 of level
-  ///     l - 1; with one level, counts[1][0] is count_ (plus the owed 1); padding is 0;
+  ///     l - 1; with one level, counts[1][0] is count_ (plus the owed or parked 1); padding is 0;
   ///  6. hint_ is the lowest non-full block (n0_ when every block is full);
   ///  7. next_hint_ is none (not known) or the lowest non-full block above hint_ (n0_: none);
   ///  8. first_unset_ is unknown, or known as i, the lowest 0 bit, with `owed()` when the
