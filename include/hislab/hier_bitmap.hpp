@@ -186,7 +186,7 @@ class HierBitmap {
     std::uint64_t& w = word_of(i);
     const std::uint64_t m = bit_of(i);
     if ((w & m) != 0) return false;
-    if (HISLAB_UNLIKELY(first_unset_.parked())) settle_parked();
+    settle();
     w |= m;
     const LowestUnset fz = first_unset_;
     const bool lowest = fz.is(i);
@@ -318,7 +318,7 @@ class HierBitmap {
     // would write (and fault in) the top summary words before their padding is due.
     if (!padded_) return;
     // clear_node() visits non-empty nodes only; the hint block may be empty with a stale bit.
-    if (first_unset_.parked()) settle_parked();
+    settle();
     if (hint_ < n0_ && full_bit(hint_)) mark_not_full(hint_);
     // An owed decrement is paid first: clear_node() zeroes the counts of non-empty groups only,
     // and the owed bit's group may be empty.
@@ -744,7 +744,7 @@ class HierBitmap {
   /// set_first_unset() in general: the lowest 0 found by a block probe when it is not known,
   /// every summary update.
   HISLAB_OUT_OF_LINE index_type set_first_unset_out_of_line() noexcept {
-    if (first_unset_.parked()) settle_parked();
+    settle();
     const index_type i = find_first_unset();
     if (HISLAB_UNLIKELY(i == npos)) return npos;
     const bool ranked = first_unset_.owed();  // then i is the lowest 0 that is owed
@@ -797,6 +797,11 @@ class HierBitmap {
     word_of(i) = now;
   }
 
+  /// settle_parked() if a bit is parked: what every path but the two inline ones does first.
+  HISLAB_ALWAYS_INLINE void settle() noexcept {
+    if (HISLAB_UNLIKELY(first_unset_.parked())) settle_parked();
+  }
+
   /// The summaries catch up with the parked bit: what clearing it would have done, then. Its
   /// block is no longer full and becomes the hint; its rank counts are owed.
   HISLAB_OUT_OF_LINE void settle_parked() noexcept {
@@ -808,7 +813,7 @@ class HierBitmap {
 
   /// clear_set() of a bit whose clearing changes a summary, or while a bit is parked.
   HISLAB_OUT_OF_LINE void clear_set_out_of_line(std::size_t i) noexcept {
-    if (first_unset_.parked()) settle_parked();
+    settle();
     word_of(i) &= ~bit_of(i);
     after_reset(i);
   }
