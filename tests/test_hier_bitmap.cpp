@@ -41,7 +41,10 @@ void check_equal(const HierBitmap& h, const ReferenceBitmap& r, std::mt19937& rn
     const auto from = static_cast<hislab::index_type>(rng() % (r.capacity() + 2));
     REQUIRE(h.find_next_set(from) == r.find_next_set(from));
     REQUIRE(h.test(from) == r.test(from));
-    if (from < r.capacity()) REQUIRE(h.test_in_range(from) == r.test(from));
+    if (from < r.capacity()) {
+      REQUIRE(h.test_in_range(from) == r.test(from));
+      REQUIRE(HierBitmap::test_in_range(h.words(), from) == r.test(from));
+    }
   }
   if (r.count() != 0) {
     const auto k = static_cast<hislab::size_type>(rng() % r.count());
@@ -102,6 +105,11 @@ TEST_CASE("HierBitmap: differential test against a reference bitmap", "[bitmap]"
       REQUIRE(h.check_invariants() == nullptr);
     }
     check_equal(h, r, rng);
+    // words(): every bit below capacity, read as the words a caller's loop reads.
+    std::uint32_t word_mismatches = 0;
+    for (hislab::index_type k = 0; k < cap; ++k)
+      word_mismatches += ((h.words()[k / 64] >> (k % 64)) & 1u) != (r.test(k) ? 1u : 0u);
+    REQUIRE(word_mismatches == 0);
     std::vector<hislab::index_type> seen, want;
     h.for_each_set([&](hislab::index_type k) { seen.push_back(k); });
     for (auto k = r.find_next_set(0); k != npos; k = r.find_next_set(k + 1)) want.push_back(k);
@@ -177,6 +185,8 @@ TEST_CASE("HierBitmap: move leaves an empty bitmap", "[bitmap]") {
   REQUIRE(b.count() == 2);
   REQUIRE(b.test(999));
   REQUIRE(a.capacity() == 0);  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  REQUIRE(a.words() == nullptr);
+  REQUIRE(b.words() != nullptr);
   REQUIRE(a.count() == 0);
   REQUIRE(a.find_first_unset() == npos);
   REQUIRE(a.find_next_set(0) == npos);
@@ -324,6 +334,10 @@ TEST_CASE("HierBitmap: select is exact while a freed lowest bit is parked or its
       REQUIRE(h.check_invariants() == nullptr);
       REQUIRE(h.count() == cap - zeros.size());
       REQUIRE(h.find_first_unset() == (zeros.empty() ? npos : *zeros.begin()));
+      for (const auto z : zeros) {  // a parked bit reads as 0 in its word too
+        REQUIRE_FALSE(h.test(z));
+        REQUIRE_FALSE(HierBitmap::test_in_range(h.words(), z));
+      }
       std::vector<hislab::size_type> ranks;
       const std::uint64_t n = h.count();
       for (const auto z : zeros)  // around each 0 bit, including past the last rank

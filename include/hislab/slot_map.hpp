@@ -46,33 +46,36 @@ class Key {
   /// The null key: valid in no SlotMap. O(1).
   constexpr Key() noexcept = default;
   /// The slot; npos for the null key. O(1).
-  [[nodiscard]] constexpr index_type index() const noexcept { return index_; }
+  [[nodiscard]] constexpr index_type index() const noexcept { return static_cast<index_type>(bits_); }
   /// The slot's generation when the key was handed out (odd for a key of a live element). O(1).
-  [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return generation_; }
+  [[nodiscard]] constexpr std::uint32_t generation() const noexcept {
+    return static_cast<std::uint32_t>(bits_ >> 32);
+  }
   /// True for the null key (and any key whose index is npos). O(1).
-  [[nodiscard]] constexpr bool is_null() const noexcept { return index_ == npos; }
+  [[nodiscard]] constexpr bool is_null() const noexcept { return index() == npos; }
   /// The key as one integer, for storage and the wire: the generation in the high 32 bits, the
   /// index in the low 32 bits. O(1).
-  [[nodiscard]] constexpr std::uint64_t to_bits() const noexcept {
-    return std::uint64_t{generation_} << 32 | index_;
-  }
+  [[nodiscard]] constexpr std::uint64_t to_bits() const noexcept { return bits_; }
   /// The key whose to_bits() is `bits`. Any value is accepted: a map answers a key it never
   /// gave out as it answers a stale one (nullptr / empty / false / std::out_of_range). O(1).
-  [[nodiscard]] static constexpr Key from_bits(std::uint64_t bits) noexcept {
-    return Key(static_cast<index_type>(bits), static_cast<std::uint32_t>(bits >> 32));
-  }
-  /// Ordered by index, then generation.
+  [[nodiscard]] static constexpr Key from_bits(std::uint64_t bits) noexcept { return Key(bits); }
+  /// Equal when index and generation are.
   friend constexpr bool operator==(Key, Key) noexcept = default;
   /// Ordered by index, then generation.
-  friend constexpr auto operator<=>(Key, Key) noexcept = default;
+  friend constexpr std::strong_ordering operator<=>(Key a, Key b) noexcept {
+    if (const auto c = a.index() <=> b.index(); c != 0) return c;
+    return a.generation() <=> b.generation();
+  }
 
  private:
   template <class, class>
   friend class SlotMap;
-  constexpr Key(index_type i, std::uint32_t g) noexcept : index_(i), generation_(g) {}
+  constexpr Key(index_type i, std::uint32_t g) noexcept : bits_(std::uint64_t{g} << 32 | i) {}
+  constexpr explicit Key(std::uint64_t bits) noexcept : bits_(bits) {}
 
-  index_type index_ = npos;
-  std::uint32_t generation_ = 0;
+  // One integer rather than two fields: a key is then read from memory with one load (a lookup
+  // that starts from a stored key has one load fewer in flight; bench/README.md, SlotMap get).
+  std::uint64_t bits_ = npos;  // generation 0, index npos: the null key
 };
 
 /// What iterating a SlotMap yields: the element's key and a reference to its value.
@@ -313,9 +316,9 @@ class SlotMap {
   // ---- access -------------------------------------------------------------------------------
 
   /// The element of `k`, or nullptr when `k` is stale, null, out of range or forged. O(1).
-  [[nodiscard]] T* get(key_type k) noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
+  [[nodiscard]] HISLAB_ALWAYS_INLINE T* get(key_type k) noexcept { return find(k); }
   /// As the overload above, on a const map. O(1).
-  [[nodiscard]] const T* get(key_type k) const noexcept { return live(k) ? core_.ptr(k.index()) : nullptr; }
+  [[nodiscard]] HISLAB_ALWAYS_INLINE const T* get(key_type k) const noexcept { return find(k); }
   /// The element of `k`; throws std::out_of_range when `k` is not live. O(1).
   [[nodiscard]] T& at(key_type k) {
     if (!live(k))
@@ -534,9 +537,19 @@ class SlotMap {
 
   /// A key is live when its slot's generation equals it and is odd (odd: the slot holds an
   /// element). Vacant, held and retired slots have even generations, so no key matches them.
-  [[nodiscard]] bool live(key_type k) const noexcept {
+  [[nodiscard]] bool live(key_type k) const noexcept { return live(gens(), capacity(), k); }
+  [[nodiscard]] static HISLAB_ALWAYS_INLINE bool live(const std::uint32_t* gens, size_type cap,
+                                                      key_type k) noexcept {
     const index_type i = k.index();
-    return i < capacity() && gen(i) == k.generation() && (k.generation() & 1u) != 0;
+    return i < cap && gens[i] == k.generation() && (k.generation() & 1u) != 0;
+  }
+  /// get(): every member is read before the first branch, so that in a caller's loop of lookups
+  /// the compiler reads them once, outside the loop (as HiSlab's get()).
+  [[nodiscard]] HISLAB_ALWAYS_INLINE T* find(key_type k) const noexcept {
+    std::byte* const base = core_.base();
+    const std::uint32_t* const g = gens();
+    const size_type cap = capacity();
+    return live(g, cap, k) ? Core::ptr(base, k.index()) : nullptr;
   }
 
   /// The slot `i` has just received its element: its generation turns odd.
