@@ -173,10 +173,13 @@ void add_all_throughput(const Config& cfg) {
   const std::string b = std::to_string(Bytes) + "B";
   add_throughput<hb::HiSlabPeer<T>>(cfg, b);
   add_throughput<hb::HiSlabPeer<T, hb::HiSlabMode::Demand>>(cfg, b, true);
-  for (auto n : cfg.sizes)
+  for (auto n : cfg.sizes) {
     benchmark::RegisterBenchmark(("get_" + b + "/hislab_checked").c_str(),
                                  BM_get<hb::HiSlabCheckedGetPeer<T>>)
         ->Arg(n);
+    benchmark::RegisterBenchmark(("get_" + b + "/l1_check_floor").c_str(), BM_get<hb::L1CheckFloor<T>>)
+        ->Arg(n);
+  }
   add_throughput<hb::FreeListPeer<T>>(cfg, b);
   add_throughput<hb::FreeListPeer<T, true>>(cfg, b, true);
   add_throughput<hb::VectorFloor<T>>(cfg, b);
