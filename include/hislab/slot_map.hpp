@@ -228,12 +228,12 @@ class SlotMap {
 
   /// Copies `v` into the lowest vacant slot and returns its key. Throws CapacityError when
   /// full(); std::system_error if the OS refuses the slot's page. Strong guarantee.
-  key_type insert(const T& v) { return put<true>(v); }
+  HISLAB_ALWAYS_INLINE key_type insert(const T& v) { return put<true>(v); }
   /// Moves `v` in. As insert(const T&).
-  key_type insert(T&& v) { return put<true>(std::move(v)); }
+  HISLAB_ALWAYS_INLINE key_type insert(T&& v) { return put<true>(std::move(v)); }
   /// Constructs T(args...) (or T{args...}) in the lowest vacant slot and returns its key.
   template <class... A>
-  requires detail::constructible_from_args<T, A...> key_type emplace(A&&... args) {
+  requires detail::constructible_from_args<T, A...> HISLAB_ALWAYS_INLINE key_type emplace(A&&... args) {
     return put<true>(std::forward<A>(args)...);
   }
   /// As emplace(), but a full map (or a refused page) gives an empty optional, constructs
@@ -272,7 +272,7 @@ class SlotMap {
     return out;
   }
   /// Destroys the value of `k` in place and frees its slot; false if `k` is not live.
-  bool erase(key_type k) {
+  HISLAB_ALWAYS_INLINE bool erase(key_type k) {
     if (!live(k)) return false;
     kill(k.index());
     return true;
